@@ -1,0 +1,4 @@
+export * from './errors.js';
+export * from './dates.js';
+export * from './money.js';
+export * from './decimal.js';

@@ -1,0 +1,90 @@
+/**
+ * Repayment schedules, generated at disbursement.
+ *
+ * Due dates fall monthly on the disbursement's day of month, clamped to the month's last day.
+ * Period interest: 30/360 → balance × annualRate / 12 (every monthly period is 30 days);
+ * actual/365 → balance × annualRate × actual days / 365. Every amount is rounded half-up to the
+ * minor unit; the last instalment takes whatever principal is left, absorbing the rounding.
+ */
+import { addMonthsClamped, applyRate, daysBetween, mulDivHalfUp, rateToNumber, roundHalfUpFloat, toYmd } from '../core/index.js';
+import type { BusinessDate, Minor } from '../core/index.js';
+import type { Instalment, Product } from './types.js';
+
+export function periodInterest(product: Product, balance: Minor, start: BusinessDate, due: BusinessDate): Minor {
+  if (balance <= 0) return 0;
+  if (product.dayCount === '30/360') return applyRate(balance, product.annualRate, 1, 12);
+  return applyRate(balance, product.annualRate, daysBetween(start, due), 365);
+}
+
+/** The level payment of an annuity, rounded half-up. */
+export function annuityPayment(principal: Minor, annualRate: number, termMonths: number): Minor {
+  if (annualRate === 0) return mulDivHalfUp(principal, 1, termMonths);
+  const r = annualRate / 12;
+  return roundHalfUpFloat((principal * r) / (1 - Math.pow(1 + r, -termMonths)));
+}
+
+export function dueDates(disbursed: BusinessDate, termMonths: number): BusinessDate[] {
+  const day = toYmd(disbursed).d;
+  const out: BusinessDate[] = [];
+  for (let i = 1; i <= termMonths; i++) out.push(addMonthsClamped(disbursed, i, day));
+  return out;
+}
+
+function instalment(n: number, start: BusinessDate, due: BusinessDate, principal: Minor, interest: Minor): Instalment {
+  return {
+    n, start, due, principal, interest,
+    interestAccrued: 0, penalty: 0, fees: 0,
+    paidPrincipal: 0, paidInterest: 0, paidPenalty: 0, paidFees: 0,
+    ldCharged: false,
+  };
+}
+
+export function generateSchedule(product: Product, principal: Minor, disbursed: BusinessDate): Instalment[] {
+  const dates = dueDates(disbursed, product.termMonths);
+  const n = dates.length;
+  const out: Instalment[] = [];
+  let balance = principal;
+  let start = disbursed;
+  const level = product.method === 'annuity' ? annuityPayment(principal, rateToNumber(product.annualRate), n) : 0;
+  const equalPart = product.method === 'equal-principal' ? mulDivHalfUp(principal, 1, n) : 0;
+  for (let i = 0; i < n; i++) {
+    const due = dates[i] as BusinessDate;
+    const interest = periodInterest(product, balance, start, due);
+    const last = i === n - 1;
+    let prin: Minor;
+    if (last) prin = balance;
+    else if (product.method === 'annuity') prin = Math.min(balance, Math.max(0, level - interest));
+    else if (product.method === 'equal-principal') prin = Math.min(balance, equalPart);
+    else prin = 0;
+    out.push(instalment(i + 1, start, due, prin, interest));
+    balance -= prin;
+    start = due;
+  }
+  return out;
+}
+
+/**
+ * Re-computes the interest of periods that have not started on `asOf` after principal was prepaid.
+ * Prepaid principal is taken from the last instalments first (the term shortens, instalments stay).
+ */
+export function applyPrepayment(product: Product, instalments: Instalment[], amount: Minor, asOf: BusinessDate): Minor {
+  let left = amount;
+  for (let i = instalments.length - 1; i >= 0 && left > 0; i--) {
+    const inst = instalments[i] as Instalment;
+    if (inst.due <= asOf) break;
+    const open = inst.principal - inst.paidPrincipal;
+    const take = Math.min(open, left);
+    inst.paidPrincipal += take;
+    left -= take;
+  }
+  // interest of periods starting on or after asOf follows the reduced balance outstanding at their start
+  let outstanding = 0;
+  for (let i = instalments.length - 1; i >= 0; i--) {
+    const inst = instalments[i] as Instalment;
+    outstanding += inst.principal - inst.paidPrincipal;
+    if (inst.start >= asOf) {
+      inst.interest = Math.max(inst.paidInterest, inst.interestAccrued, periodInterest(product, outstanding, inst.start, inst.due));
+    }
+  }
+  return amount - left;
+}
