@@ -1,0 +1,117 @@
+/**
+ * Close-of-business steps. The cycle pages through open accounts; for each page every step first
+ * loads what it needs for the whole page (set-based: one query per page, never per account), then
+ * computes in memory. The cycle writes the page's results in one transaction.
+ *
+ * A new step (strategy, tasks, reporting) is one object in STEPS below.
+ */
+import { addDays, type BusinessDate } from '../core/index.js';
+import { closeDay, type Account, type AccountState, type BucketDef, type DayAccrual, type LedgerEvent, type Payment, type PausePeriod, type Product } from '../ledger/index.js';
+import type { Db, EventRow } from '../store/repo.js';
+
+export interface PageAccount {
+  account: Account;
+  product: Product;
+  state: AccountState;
+}
+
+export interface DayTrace {
+  accountId: string;
+  date: BusinessDate;
+  state: AccountState;
+  events: LedgerEvent[];
+  accrual: DayAccrual;
+}
+
+export interface PageContext {
+  date: BusinessDate;
+  buckets: readonly BucketDef[];
+  accounts: PageAccount[];
+  events: EventRow[];
+  /** payments applied in this page, with the business date that applied each */
+  appliedPayments: { id: number; date: BusinessDate }[];
+  onDay: ((t: DayTrace) => void) | undefined;
+}
+
+export interface CycleStep<T = unknown> {
+  readonly name: string;
+  load(db: Db, ids: readonly string[], date: BusinessDate): Promise<T>;
+  compute(ctx: PageContext, loaded: T): void;
+}
+
+interface StoredPayment extends Payment {
+  id: number;
+}
+
+interface LedgerInput {
+  payments: Map<string, StoredPayment[]>;
+  pauses: Map<string, PausePeriod[]>;
+}
+
+function group<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = m.get(k);
+    if (list) list.push(r);
+    else m.set(k, [r]);
+  }
+  return m;
+}
+
+/**
+ * The ledger step: closes every business date from the account's last closed date (or its
+ * disbursement) through the cycle date. Payments dated on or before a closed day and not yet
+ * applied are applied on the first day closed.
+ */
+export const ledgerStep: CycleStep<LedgerInput> = {
+  name: 'ledger',
+  async load(db, ids, date) {
+    if (ids.length === 0) return { payments: new Map(), pauses: new Map() };
+    const [payments, pauses] = await Promise.all([
+      db.selectFrom('payments').select(['id', 'key', 'account_id', 'business_date', 'amount'])
+        .where('account_id', 'in', ids).where('applied_date', 'is', null).where('business_date', '<=', date)
+        .orderBy('business_date').orderBy('id').execute(),
+      db.selectFrom('pauses').select(['account_id', 'from_date', 'until_date', 'reason'])
+        .where('account_id', 'in', ids).orderBy('from_date').orderBy('id').execute(),
+    ]);
+    return {
+      payments: group(payments.map((p) => ({ id: p.id, key: p.key, accountId: p.account_id, date: p.business_date, amount: p.amount })), (p) => p.accountId),
+      pauses: group(pauses.map((p) => ({ accountId: p.account_id, from: p.from_date, until: p.until_date, reason: p.reason })), (p) => p.accountId) as Map<string, (PausePeriod & { accountId: string })[]>,
+    };
+  },
+  compute(ctx, { payments, pauses }) {
+    const config = { buckets: ctx.buckets };
+    for (const pa of ctx.accounts) {
+      const id = pa.account.id;
+      const pays = payments.get(id) ?? [];
+      const accountPauses = pauses.get(id);
+      let state = pa.state;
+      if (accountPauses) state = { ...state, pauses: accountPauses.map((p) => ({ from: p.from, until: p.until, reason: p.reason })) };
+      let day = state.asOf === null ? pa.account.disbursed : addDays(state.asOf, 1);
+      // an account disbursed after the cycle date has nothing to close yet
+      if (state.asOf === null && day > ctx.date) continue;
+      let pi = 0;
+      while (day <= ctx.date) {
+        const todays: StoredPayment[] = [];
+        while (pi < pays.length && (pays[pi] as StoredPayment).date <= day) todays.push(pays[pi++] as StoredPayment);
+        if (state.status === 'closed' && todays.length === 0) {
+          state = { ...state, asOf: ctx.date };
+          break;
+        }
+        const r = closeDay(pa.account, pa.product, state, day, todays, config);
+        state = r.state;
+        if (accountPauses) {
+          for (const p of accountPauses) if (p.from === day) r.events.push({ type: 'paused', from: p.from, until: p.until, reason: p.reason });
+        }
+        for (const e of r.events) ctx.events.push({ accountId: id, date: day, event: e });
+        for (const p of todays) ctx.appliedPayments.push({ id: p.id, date: day });
+        ctx.onDay?.({ accountId: id, date: day, state, events: r.events, accrual: r.accrual });
+        day = addDays(day, 1);
+      }
+      pa.state = state;
+    }
+  },
+};
+
+export const STEPS: readonly CycleStep[] = [ledgerStep as CycleStep];

@@ -1,0 +1,27 @@
+/**
+ * Versioned migrations that run on SQLite and PostgreSQL alike. Each migration is a module in
+ * ./migrations with `up(db, dialect)`; the list below is the order. Applied versions are kept in
+ * Kysely's own migration table.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import * as m001 from './migrations/001_foundation.js';
+import type { Dialect } from './db.js';
+
+type Step = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
+const MIGRATIONS: ReadonlyArray<readonly [string, Step]> = [['001_foundation', m001]];
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, step] of MIGRATIONS) out[name] = { up: (db) => step.up(db, this.dialect) };
+    return Promise.resolve(out);
+  }
+}
+
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

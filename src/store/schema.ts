@@ -1,0 +1,98 @@
+/**
+ * The database schema as Kysely sees it. Money columns are BIGINT minor units (parsed to checked
+ * numbers); dates are `YYYY-MM-DD` text; structured data is JSON text (portable across dialects).
+ */
+import type { Generated } from 'kysely';
+
+export interface ProductsTable {
+  id: string;
+  /** ProductSpec JSON */
+  spec: string;
+}
+
+export interface BorrowersTable {
+  id: string;
+  name: string;
+  timezone: string;
+  /** Borrower JSON (phones, e-mails, addresses) */
+  data: string;
+}
+
+export interface AccountsTable {
+  id: string;
+  borrower_id: string;
+  product_id: string;
+  currency: string;
+  principal: number;
+  disbursed: string;
+}
+
+export interface AccountStateTable {
+  account_id: string;
+  as_of: string | null;
+  status: string;
+  dpd: number;
+  bucket: string;
+  delinquent_since: string | null;
+  principal: number;
+  interest: number;
+  penalty: number;
+  fees: number;
+  total: number;
+  overdue: number;
+  credit: number;
+  /** instalments, pauses, charged, capReached as JSON */
+  data: string;
+}
+
+export interface PaymentsTable {
+  id: Generated<number>;
+  key: string;
+  account_id: string;
+  business_date: string;
+  amount: number;
+  /** the business date whose close applied it; null while pending */
+  applied_date: string | null;
+}
+
+export interface PausesTable {
+  id: Generated<number>;
+  account_id: string;
+  from_date: string;
+  until_date: string;
+  reason: string;
+}
+
+export interface LedgerEventsTable {
+  id: Generated<number>;
+  account_id: string;
+  business_date: string;
+  type: string;
+  data: string;
+}
+
+export interface CycleRunsTable {
+  business_date: string;
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+  accounts: number;
+  cursor: string | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  products: ProductsTable;
+  borrowers: BorrowersTable;
+  accounts: AccountsTable;
+  account_state: AccountStateTable;
+  payments: PaymentsTable;
+  pauses: PausesTable;
+  ledger_events: LedgerEventsTable;
+  cycle_runs: CycleRunsTable;
+  settings: SettingsTable;
+}

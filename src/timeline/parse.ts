@@ -1,0 +1,280 @@
+/**
+ * Reads a timeline file (YAML) into a validated `Timeline`. Pure: text in, data out.
+ *
+ * Every problem in the file is collected and thrown together as one TimelineError whose message
+ * has one `file:line:column: field: rule` per line.
+ */
+import { LineCounter, parseDocument } from 'yaml';
+import { assertMinor, compareDates, isCurrency, parseDate } from '../core/index.js';
+import type { BusinessDate } from '../core/index.js';
+import { parseBorrower } from '../contact/index.js';
+import type { Borrower } from '../contact/index.js';
+import { parseBuckets, parseProduct } from '../ledger/index.js';
+import type { BucketDef, Product } from '../ledger/index.js';
+import { TimelineError } from './errors.js';
+import type { TimelineIssue } from './errors.js';
+import { COMMON_EVENT_KEYS, EVENT_KINDS, eventKind } from './events.js';
+import type { EventParseContext } from './events.js';
+import { isRecord, SourceReader } from './source.js';
+import type { FieldPath } from './source.js';
+import type { Timeline, TimelineAccount, TimelineEvent } from './types.js';
+
+export type { Timeline, TimelineAccount, TimelineEvent, PaymentEvent, PauseEvent, TimelineEventKind } from './types.js';
+
+/**
+ * Top-level keys. `supported` keys are read; `reserved` keys are recognised but rejected with a
+ * clear message until their feature lands (then flip them to `supported` and read them below).
+ */
+export const TIMELINE_KEYS = {
+  start: 'supported',
+  until: 'supported',
+  products: 'supported',
+  accounts: 'supported',
+  events: 'supported',
+  buckets: 'supported',
+  strategy: 'reserved',
+  jurisdiction: 'reserved',
+} as const satisfies Record<string, 'supported' | 'reserved'>;
+
+export const ACCOUNT_KEYS = ['id', 'product', 'principal', 'currency', 'disbursed', 'borrower'] as const;
+export const BUCKET_KEYS = ['name', 'min', 'max'] as const;
+
+const SUPPORTED_KEYS: readonly string[] = Object.entries(TIMELINE_KEYS)
+  .filter(([, v]) => v === 'supported')
+  .map(([k]) => k);
+
+interface DeclaredAccount {
+  index: number;
+  disbursed: BusinessDate | null;
+}
+
+/** Parses and validates a timeline. Throws TimelineError listing every problem found. */
+export function parseTimeline(text: string, file: string): Timeline {
+  const lineCounter = new LineCounter();
+  // The core schema keeps 2026-01-01 and 30/360 as strings, even under a `%YAML 1.1` directive.
+  const doc = parseDocument(text, { lineCounter, schema: 'core', prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const issues: TimelineIssue[] = doc.errors.map((e) => {
+      const { line, col } = lineCounter.linePos(e.pos[0]);
+      return { file, line, column: col, field: 'YAML', rule: e.message };
+    });
+    throw new TimelineError(issues);
+  }
+  const root: unknown = doc.toJS({ maxAliasCount: 1000 });
+  const src = new SourceReader(file, doc, lineCounter);
+
+  if (!isRecord(root)) {
+    src.report([], `must be a mapping with ${SUPPORTED_KEYS.join(', ')}`);
+    throw new TimelineError(src.issues);
+  }
+
+  for (const k of Object.keys(root)) {
+    const status = (TIMELINE_KEYS as Record<string, string>)[k];
+    if (status === 'reserved') src.report([k], 'is reserved for a later version and not supported yet', { at: 'key' });
+    else if (status === undefined) src.report([k], `is not a known field (known: ${SUPPORTED_KEYS.join(', ')})`);
+  }
+
+  const start = requiredDate(src, root.start, ['start']);
+  let until = requiredDate(src, root.until, ['until']);
+  if (start && until && until < start) {
+    src.report(['until'], `must be on or after start (${start}), got ${until}`);
+    until = undefined;
+  }
+
+  const { products, declared: productIds } = readProducts(src, root.products);
+  const buckets = readBuckets(src, root.buckets);
+  const { accounts, declared: accountIds } = readAccounts(src, root.accounts, productIds);
+  const events = readEvents(src, root.events, accountIds, start ?? null, until ?? null);
+
+  if (src.issues.length > 0 || start === undefined || until === undefined) {
+    const issues = src.issues.slice().sort((a, b) => a.line - b.line || a.column - b.column);
+    throw new TimelineError(issues);
+  }
+  events.sort((a, b) => compareDates(a.date, b.date) || a.index - b.index);
+  return { file, start, until, products, accounts, events, buckets };
+}
+
+function requiredDate(src: SourceReader, v: unknown, path: FieldPath): BusinessDate | undefined {
+  if (v === undefined || v === null) {
+    src.report(path, 'is required (YYYY-MM-DD)');
+    return undefined;
+  }
+  return src.check(path, (f) => parseDate(v, f));
+}
+
+function readProducts(src: SourceReader, raw: unknown): { products: Record<string, Product>; declared: Set<string> } {
+  const declared = new Set<string>();
+  const entries: [string, Product][] = [];
+  if (raw === undefined || raw === null) {
+    src.report(['products'], 'is required (a mapping of product id to product)');
+  } else if (!isRecord(raw) || Object.keys(raw).length === 0) {
+    src.report(['products'], 'must be a non-empty mapping of product id to product');
+  } else {
+    for (const [id, spec] of Object.entries(raw)) {
+      declared.add(id);
+      const p = src.check(['products', id], (f) => parseProduct(id, spec, `${f}.`));
+      if (p) entries.push([id, p]);
+    }
+  }
+  // fromEntries defines own properties, so even an id like "__proto__" is stored as data
+  return { products: Object.fromEntries(entries), declared };
+}
+
+function readBuckets(src: SourceReader, raw: unknown): BucketDef[] | null {
+  if (raw === undefined || raw === null) return null;
+  if (Array.isArray(raw)) {
+    raw.forEach((b: unknown, i) => {
+      if (isRecord(b)) src.rejectUnknownKeys(b, BUCKET_KEYS, ['buckets', i]);
+    });
+  }
+  return src.check(['buckets'], (f) => parseBuckets(raw, f)) ?? null;
+}
+
+function readAccounts(
+  src: SourceReader,
+  raw: unknown,
+  productIds: ReadonlySet<string>,
+): { accounts: TimelineAccount[]; declared: Map<string, DeclaredAccount> } {
+  const accounts: TimelineAccount[] = [];
+  const declared = new Map<string, DeclaredAccount>();
+  if (raw === undefined || raw === null) {
+    src.report(['accounts'], 'is required (a list of accounts)');
+    return { accounts, declared };
+  }
+  if (!Array.isArray(raw) || raw.length === 0) {
+    src.report(['accounts'], 'must be a non-empty list of accounts');
+    return { accounts, declared };
+  }
+  raw.forEach((a: unknown, i) => {
+    const path = ['accounts', i] as const;
+    const at = (k: string): FieldPath => [...path, k];
+    if (!isRecord(a)) {
+      src.report(path, `must be a mapping { ${ACCOUNT_KEYS.join(', ')} }`);
+      return;
+    }
+    src.rejectUnknownKeys(a, ACCOUNT_KEYS, path);
+
+    let id: string | undefined;
+    if (typeof a.id !== 'string' || a.id.trim() === '') {
+      src.report(at('id'), `is required (a non-empty string), got ${JSON.stringify(a.id)}`);
+    } else {
+      const first = declared.get(a.id);
+      if (first) src.report(at('id'), `duplicates accounts[${first.index}].id "${a.id}"`);
+      else id = a.id;
+    }
+
+    let productId: string | undefined;
+    if (typeof a.product !== 'string' || a.product === '') {
+      src.report(at('product'), `is required (a product id from products), got ${JSON.stringify(a.product)}`);
+    } else if (!productIds.has(a.product)) {
+      src.report(at('product'), `refers to unknown product "${a.product}" (known: ${[...productIds].join(', ') || 'none'})`);
+    } else {
+      productId = a.product;
+    }
+
+    let principal: number | undefined;
+    if (a.principal === undefined) {
+      src.report(at('principal'), 'is required (minor units, e.g. cents)');
+    } else {
+      principal = src.check(at('principal'), (f) => assertMinor(a.principal, f));
+      if (principal === 0) {
+        src.report(at('principal'), 'must be greater than 0');
+        principal = undefined;
+      }
+    }
+
+    let currency: string | undefined;
+    if (a.currency === undefined) src.report(at('currency'), 'is required (an ISO 4217 code such as USD)');
+    else if (!isCurrency(a.currency)) src.report(at('currency'), `${JSON.stringify(a.currency)} is not a supported ISO 4217 code`);
+    else currency = a.currency;
+
+    const disbursed = requiredDate(src, a.disbursed, at('disbursed'));
+
+    let borrower: Borrower | undefined;
+    if (a.borrower === undefined || a.borrower === null) {
+      src.report(at('borrower'), 'is required (a mapping { id, name, timezone, phones, … })');
+    } else {
+      borrower = src.check(at('borrower'), (f) => parseBorrower(a.borrower, `${f}.`));
+    }
+
+    if (id !== undefined) declared.set(id, { index: i, disbursed: disbursed ?? null });
+    if (id && productId && principal !== undefined && currency && disbursed && borrower) {
+      accounts.push({
+        account: { id, borrowerId: borrower.id, productId, currency, principal, disbursed },
+        borrower,
+      });
+    }
+  });
+  return { accounts, declared };
+}
+
+function readEvents(
+  src: SourceReader,
+  raw: unknown,
+  accountIds: ReadonlyMap<string, DeclaredAccount>,
+  start: BusinessDate | null,
+  until: BusinessDate | null,
+): TimelineEvent[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    src.report(['events'], 'must be a list of events');
+    return [];
+  }
+  const kindNames = EVENT_KINDS.map((k) => k.kind);
+  const out: TimelineEvent[] = [];
+  raw.forEach((e: unknown, i) => {
+    const path = ['events', i] as const;
+    const at = (k: string): FieldPath => [...path, k];
+    if (!isRecord(e)) {
+      src.report(path, `must be a mapping { date, account, <${kindNames.join(' | ')}>: … }`);
+      return;
+    }
+    const present = Object.keys(e).filter((k) => eventKind(k) !== undefined);
+    const kind = present.length === 1 ? eventKind(present[0] as string) : undefined;
+    if (!kind) {
+      src.report(path, `must have exactly one of ${kindNames.join(', ')}; found ${present.length === 0 ? 'none' : present.join(', ')}`);
+    }
+    const allowed: readonly string[] = kind
+      ? [...COMMON_EVENT_KEYS, kind.kind, ...kind.keys]
+      : [...COMMON_EVENT_KEYS, ...kindNames, ...new Set(EVENT_KINDS.flatMap((k) => k.keys))];
+    src.rejectUnknownKeys(e, allowed, path);
+
+    let date = requiredDate(src, e.date, at('date')) ?? null;
+    if (date !== null && start !== null && until !== null && (date < start || date > until)) {
+      src.report(at('date'), `must be within the timeline (${start} to ${until}), got ${date}`);
+      date = null;
+    }
+
+    let accountId: string | null = null;
+    if (typeof e.account !== 'string' || e.account === '') {
+      src.report(at('account'), `is required (an account id from accounts), got ${JSON.stringify(e.account)}`);
+    } else {
+      const acc = accountIds.get(e.account);
+      if (!acc) {
+        src.report(at('account'), `refers to unknown account "${e.account}" (known: ${[...accountIds.keys()].join(', ') || 'none'})`);
+      } else {
+        accountId = e.account;
+        if (date !== null && acc.disbursed !== null && date < acc.disbursed) {
+          src.report(at('date'), `is before account ${accountId} was disbursed (${acc.disbursed}), got ${date}`);
+          date = null;
+        }
+      }
+    }
+
+    if (!kind) return;
+    const ctx: EventParseContext = {
+      index: i,
+      line: src.line(path),
+      date,
+      accountId,
+      raw: e,
+      path,
+      report: (p, rule) => src.report(p, rule),
+      check: (p, fn) => src.check(p, fn),
+      rejectUnknownKeys: (obj, allowedKeys, p) => src.rejectUnknownKeys(obj, allowedKeys, p),
+    };
+    const ev = kind.parse(ctx);
+    if (ev) out.push(ev);
+  });
+  return out;
+}
