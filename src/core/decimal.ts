@@ -71,10 +71,12 @@ export function mulDivHalfUp(a: number, b: number, c: number): number {
   if (a < 0 || b < 0) {
     // half away from zero for negative inputs: symmetric with the positive case
     const sign = (a < 0 ? -1 : 1) * (b < 0 ? -1 : 1);
-    return sign * mulDivHalfUp(Math.abs(a), Math.abs(b), c);
+    const abs = mulDivHalfUp(Math.abs(a), Math.abs(b), c);
+    return abs === 0 ? 0 : sign * abs; // never -0
   }
   const n = a * b;
-  if (Number.isSafeInteger(n)) {
+  // the fast path needs q*c (≤ n + c) exact too
+  if (Number.isSafeInteger(n) && Number.isSafeInteger(n + c)) {
     let q = Math.floor(n / c);
     let r = n - q * c;
     if (r < 0) {
@@ -99,20 +101,55 @@ export function mulDivHalfUp(a: number, b: number, c: number): number {
 /** round_half_up(amount × rate × num / den), exact. */
 export function applyRate(amount: number, r: Rate, num = 1, den = 1): number {
   if (num === 1 && den === 1) return mulDivHalfUp(amount, r.num, r.den);
-  // amount*r.num*num may overflow doubles; fall back to BigInt via mulDivHalfUp's second branch
   const a = amount * r.num;
   const c = r.den * den;
   if (Number.isSafeInteger(a) && Number.isSafeInteger(c)) return mulDivHalfUp(a, num, c);
-  const bn = BigInt(amount) * BigInt(r.num) * BigInt(num);
+  // amount*r.num*num may overflow doubles: exact BigInt, same sign rule as mulDivHalfUp
+  const sign = amount < 0 !== num < 0 ? -1n : 1n;
+  const bn = BigInt(Math.abs(amount)) * BigInt(r.num) * BigInt(Math.abs(num));
   const bc = BigInt(r.den) * BigInt(den);
   const q = bn / bc;
   const rem = bn - q * bc;
-  return Number(2n * rem >= bc ? q + 1n : q);
+  return toSafe(sign * (2n * rem >= bc ? q + 1n : q), 'applyRate');
 }
 
-/** Half-up rounding of a double that is known to carry floating noise (e.g. annuity formula). */
+/** floor(a * b / c) for integers a, b ≥ 0 and c > 0, exact (BigInt when a*b is not a safe integer). */
+export function mulDivFloor(a: number, b: number, c: number): number {
+  if (c <= 0) throw new RangeError('mulDivFloor: divisor must be positive');
+  if (a < 0 || b < 0) throw new RangeError('mulDivFloor: operands must not be negative');
+  const n = a * b;
+  if (Number.isSafeInteger(n) && Number.isSafeInteger(n + c)) {
+    let q = Math.floor(n / c);
+    // the double quotient can be one off near an integer; settle it with the exact remainder
+    if (q * c > n) q -= 1;
+    else if (n - q * c >= c) q += 1;
+    return q;
+  }
+  return toSafe((BigInt(a) * BigInt(b)) / BigInt(c), 'mulDivFloor');
+}
+
+/** floor(amount × rate × num / den), exact: for limits that must never be exceeded (e.g. a cost cap). */
+export function applyRateFloor(amount: number, r: Rate, num = 1, den = 1): number {
+  if (amount < 0 || num < 0) throw new RangeError('applyRateFloor: operands must not be negative');
+  const bn = BigInt(amount) * BigInt(r.num) * BigInt(num);
+  return toSafe(bn / (BigInt(r.den) * BigInt(den)), 'applyRateFloor');
+}
+
+function toSafe(v: bigint, fn: string): number {
+  const res = Number(v);
+  if (!Number.isSafeInteger(res)) throw new RangeError(`${fn}: result exceeds safe integer range`);
+  return res;
+}
+
+/**
+ * Half-up rounding of a double that is known to carry floating noise (e.g. a formula with pow).
+ * Noise is stripped at 12 significant digits, but never at fewer than 4 decimals: stripping at the
+ * units digit would lose whole minor units on large amounts (1234567890123.4 → 1234567890120).
+ * Prefer exact integer arithmetic where it exists (annuityPayment with a decimal rate is exact).
+ */
 export function roundHalfUpFloat(x: number): number {
-  // 12 significant digits strip binary noise such as 44.424999999999997 before deciding the half.
-  const cleaned = Number(x.toPrecision(12));
+  const abs = Math.abs(x);
+  const intDigits = abs < 1 ? 1 : Math.floor(Math.log10(abs)) + 1;
+  const cleaned = Number(x.toPrecision(Math.min(100, Math.max(12, intDigits + 4))));
   return Math.sign(cleaned) * Math.floor(Math.abs(cleaned) + 0.5);
 }

@@ -10,7 +10,7 @@
  *  5. delinquency: DPD, bucket, delinquent-since, cure
  * The cost cap limits steps 1, 3 and 4 together.
  */
-import { addDays, applyRate, daysBetween, DomainError, mulDivHalfUp, toEpochDay } from '../core/index.js';
+import { addDays, applyRate, applyRateFloor, assertMinor, daysBetween, DomainError, mulDivFloor, mulDivHalfUp, toEpochDay } from '../core/index.js';
 import type { BusinessDate, Minor } from '../core/index.js';
 import { bucketFor, DEFAULT_BUCKETS, daysPastDue } from './delinquency.js';
 import { generateSchedule, applyPrepayment } from './schedule.js';
@@ -51,14 +51,16 @@ function cloneState(s: AccountState): AccountState {
 /** What the cost cap still allows to be charged on `date` (Infinity without a cap). */
 export function capRoom(account: Account, product: Product, state: AccountState, date: BusinessDate): number {
   if (!product.costCap) return Infinity;
-  const days = Math.max(0, daysBetween(account.disbursed, date));
-  const limit = applyRate(account.principal, product.costCap, days, 365);
-  return Math.max(0, limit - state.charged);
+  return Math.max(0, capLimit(account, product, date) - state.charged);
 }
 
+/**
+ * The most interest + penalty + LD may total on `date`: principal × cap × days/365 rounded DOWN,
+ * since a whole minor unit above the exact limit would exceed it.
+ */
 export function capLimit(account: Account, product: Product, date: BusinessDate): Minor {
   if (!product.costCap) return Number.MAX_SAFE_INTEGER;
-  return applyRate(account.principal, product.costCap, Math.max(0, daysBetween(account.disbursed, date)), 365);
+  return applyRateFloor(account.principal, product.costCap, Math.max(0, daysBetween(account.disbursed, date)), 365);
 }
 
 const unpaidPrincipal = (i: Instalment): Minor => i.principal - i.paidPrincipal;
@@ -164,7 +166,8 @@ function charge(ch: Charger, wanted: Minor): Minor {
 
 /**
  * Closes one business date for one account. `state.asOf` must be the day before `date` (or null,
- * the first close). Closing a date already closed returns the state unchanged with no events.
+ * the first close, which must be on or before the day after disbursement). Closing a date already
+ * closed returns the state unchanged with no events. Payment amounts must be non-negative safe integers.
  */
 export function closeDay(
   account: Account,
@@ -179,6 +182,14 @@ export function closeDay(
   if (prev.asOf !== null && addDays(prev.asOf, 1) !== date) {
     throw new DomainError('cycle.gap', `account ${account.id} was last closed on ${prev.asOf}; close ${addDays(prev.asOf, 1)} before ${date}`);
   }
+  // the first close may not skip days after disbursement: instalments due in the gap would never be billed
+  if (prev.asOf === null && daysBetween(account.disbursed, date) > 1) {
+    throw new DomainError(
+      'cycle.gap',
+      `account ${account.id} has never been closed; its first close must be on or before ${addDays(account.disbursed, 1)}, not ${date}`,
+    );
+  }
+  payments.forEach((p, i) => assertMinor(p.amount, `payments[${i}].amount`));
   const state = cloneState(prev);
   state.asOf = date;
   const events: LedgerEvent[] = [];
@@ -242,7 +253,7 @@ export function closeDay(
         if (daysPastDue(inst.due, date, state.pauses) <= product.graceDays) continue;
         const b = unpaidPrincipal(inst) + (pen.base === 'overdue-amount' ? unpaidInterest(inst) : 0);
         if (b <= 0) continue;
-        const share = Math.floor((got * b) / base);
+        const share = mulDivFloor(got, b, base);
         inst.penalty += share;
         rest -= share;
       }

@@ -65,18 +65,18 @@ export function pausedDaysBetween(pauses: readonly PausePeriod[], after: Busines
     .filter(([a, b]) => a <= b)
     .sort((x, y) => x[0] - y[0]);
   let total = 0;
-  let curA = -Infinity;
-  let curB = -Infinity;
+  let cur: [number, number] | null = null;
   for (const [a, b] of ranges) {
-    if (a > curB + 1) {
-      if (curB >= curA) total += curB - curA + 1;
-      curA = a;
-      curB = b;
-    } else if (b > curB) {
-      curB = b;
+    if (cur === null) {
+      cur = [a, b];
+    } else if (a > cur[1] + 1) {
+      total += cur[1] - cur[0] + 1;
+      cur = [a, b];
+    } else if (b > cur[1]) {
+      cur[1] = b;
     }
   }
-  if (curB >= curA && Number.isFinite(curA)) total += curB - curA + 1;
+  if (cur !== null) total += cur[1] - cur[0] + 1;
   return total;
 }
 

@@ -6,8 +6,8 @@
  * actual/365 → balance × annualRate × actual days / 365. Every amount is rounded half-up to the
  * minor unit; the last instalment takes whatever principal is left, absorbing the rounding.
  */
-import { addMonthsClamped, applyRate, daysBetween, mulDivHalfUp, rateToNumber, roundHalfUpFloat, toYmd } from '../core/index.js';
-import type { BusinessDate, Minor } from '../core/index.js';
+import { addMonthsClamped, applyRate, daysBetween, mulDivHalfUp, parseRate, rateToNumber, roundHalfUpFloat, toYmd } from '../core/index.js';
+import type { BusinessDate, Minor, Rate } from '../core/index.js';
 import type { Instalment, Product } from './types.js';
 
 export function periodInterest(product: Product, balance: Minor, start: BusinessDate, due: BusinessDate): Minor {
@@ -16,11 +16,52 @@ export function periodInterest(product: Product, balance: Minor, start: Business
   return applyRate(balance, product.annualRate, daysBetween(start, due), 365);
 }
 
-/** The level payment of an annuity, rounded half-up. */
-export function annuityPayment(principal: Minor, annualRate: number, termMonths: number): Minor {
+/**
+ * The level payment of an annuity, rounded half-up: P·r / (1 − (1 + r)^−n) with r = annualRate / 12.
+ * Computed exactly on integers (BigInt) for a decimal rate. A double formula cleaned to a fixed number
+ * of digits rounds wrongly near .5 (e.g. 562398213 at 25.99% over 65 months gives …980 for …979.4999).
+ * A number rate is read as the decimal it prints as (0.12 → 12/100).
+ */
+export function annuityPayment(principal: Minor, annualRate: number | Rate, termMonths: number): Minor {
+  let r: Rate;
+  if (typeof annualRate === 'number') {
+    try {
+      r = parseRate(annualRate, 'annualRate');
+    } catch {
+      return annuityPaymentFloat(principal, annualRate, termMonths);
+    }
+  } else {
+    r = annualRate;
+  }
+  if (r.num === 0) return mulDivHalfUp(principal, 1, termMonths);
+  if (!Number.isSafeInteger(principal) || principal < 0 || !Number.isInteger(termMonths) || termMonths < 1) {
+    return annuityPaymentFloat(principal, rateToNumber(r), termMonths);
+  }
+  // r = p/q in lowest terms; payment = P·p·(q+p)^n / (q·((q+p)^n − q^n))
+  let p = BigInt(r.num);
+  let q = BigInt(r.den) * 12n;
+  const g = gcd(p, q);
+  p /= g;
+  q /= g;
+  const n = BigInt(termMonths);
+  const an = (q + p) ** n;
+  const bn = q ** n;
+  const num = BigInt(principal) * p * an;
+  const den = q * (an - bn);
+  const quo = num / den;
+  const rem = num - quo * den;
+  return Number(2n * rem >= den ? quo + 1n : quo);
+}
+
+function annuityPaymentFloat(principal: Minor, annualRate: number, termMonths: number): Minor {
   if (annualRate === 0) return mulDivHalfUp(principal, 1, termMonths);
   const r = annualRate / 12;
   return roundHalfUpFloat((principal * r) / (1 - Math.pow(1 + r, -termMonths)));
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
 }
 
 export function dueDates(disbursed: BusinessDate, termMonths: number): BusinessDate[] {
@@ -45,7 +86,7 @@ export function generateSchedule(product: Product, principal: Minor, disbursed: 
   const out: Instalment[] = [];
   let balance = principal;
   let start = disbursed;
-  const level = product.method === 'annuity' ? annuityPayment(principal, rateToNumber(product.annualRate), n) : 0;
+  const level = product.method === 'annuity' ? annuityPayment(principal, product.annualRate, n) : 0;
   const equalPart = product.method === 'equal-principal' ? mulDivHalfUp(principal, 1, n) : 0;
   for (let i = 0; i < n; i++) {
     const due = dates[i] as BusinessDate;

@@ -23,7 +23,7 @@ export interface Store {
 export interface OpenOptions {
   /** `postgres://…` / `postgresql://…`, a SQLite file path, or `:memory:` */
   url?: string;
-  /** PostgreSQL schema to use (created when missing); tests give each suite its own. */
+  /** PostgreSQL schema to use (created when missing); tests give each suite its own. Default: ARREARS_DB_SCHEMA. */
   schema?: string;
   /** run migrations (default true) */
   migrate?: boolean;
@@ -62,7 +62,7 @@ export async function openStore(opts: OpenOptions = {}): Promise<Store> {
   const url = opts.url ?? defaultUrl();
   let store: Store;
   if (isPostgresUrl(url)) {
-    const schema = opts.schema;
+    const schema = opts.schema ?? (process.env.ARREARS_DB_SCHEMA || undefined);
     if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`schema name "${schema}" must be lower-case letters, digits and _`);
     if (schema) {
       const admin = new pg.Client({ connectionString: url });
@@ -97,7 +97,7 @@ export async function openStore(opts: OpenOptions = {}): Promise<Store> {
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
     store = { db, dialect: 'sqlite', location: url, close: () => db.destroy() };
   }
-  if (opts.migrate !== false) await migrateToLatest(store.db as unknown as Kysely<unknown>, store.dialect, isPostgresUrl(url) ? opts.schema : undefined);
+  if (opts.migrate !== false) await migrateToLatest(store.db as unknown as Kysely<unknown>, store.dialect, isPostgresUrl(url) ? (opts.schema ?? (process.env.ARREARS_DB_SCHEMA || undefined)) : undefined);
   return store;
 }
 

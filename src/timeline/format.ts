@@ -115,7 +115,9 @@ function describeLedgerEvent(e: LedgerEvent, currency: string): string {
 export function describeEvent(e: LedgerEvent | unknown, currency: string): string {
   if (isLedgerEvent(e)) return describeLedgerEvent(e, currency);
   if (typeof e === 'object' && e !== null && typeof (e as { type?: unknown }).type === 'string') {
-    return (e as { type: string }).type;
+    const o = e as { type: string; key?: unknown };
+    if (o.type === 'payment_ignored') return `payment ${String(o.key)} ignored (key already used)`;
+    return o.type;
   }
   return JSON.stringify(e) ?? String(e);
 }

@@ -1,0 +1,240 @@
+/**
+ * Benchmarks. `npm run bench -- cycle --accounts 1000000 [--pg postgres://…]`
+ *
+ * Creates N synthetic accounts closed through D−1, then times one business date D of the real
+ * cycle, and in the same run the baseline: a raw driver pass over the same rows that reads them,
+ * computes DPD / bucket / penalty in a plain loop and writes them back in 10k-row transactions —
+ * the physical ceiling of this stack. Prints accounts/s for both and the ratio.
+ */
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { Command } from 'commander';
+import { addDays, applyRate, parseRate, toEpochDay, type BusinessDate } from '../src/core/index.js';
+import { bucketFor, DEFAULT_BUCKETS, type AccountState, type Product } from '../src/ledger/index.js';
+import { dropSchema, openStore, type Store } from '../src/store/db.js';
+import { accountToRow, borrowerToRow, productToRow, stateToRow } from '../src/store/codec.js';
+import { chunks } from '../src/store/repo.js';
+import { runDate } from '../src/cycle/index.js';
+import { generatePortfolio, syntheticState } from '../src/sim/index.js';
+
+const DATE: BusinessDate = '2026-06-15';
+const PAGE = 10_000;
+
+interface Seeded {
+  products: Product[];
+  accounts: ReturnType<typeof accountToRow>[];
+  borrowers: ReturnType<typeof borrowerToRow>[];
+  states: ReturnType<typeof stateToRow>[];
+}
+
+function seedData(count: number): Seeded {
+  const t0 = performance.now();
+  const asOf = addDays(DATE, -1);
+  const p = generatePortfolio({ count, seed: 7, asOf, historyDays: 0 });
+  const accounts: Seeded['accounts'] = [];
+  const borrowers: Seeded['borrowers'] = [];
+  const states: Seeded['states'] = [];
+  for (const l of p.loans) {
+    const product = p.products[l.account.productId] as Product;
+    const s: AccountState = syntheticState(l, product, asOf);
+    accounts.push(accountToRow(l.account));
+    borrowers.push(borrowerToRow(l.borrower));
+    states.push(stateToRow(l.account.id, s));
+  }
+  log(`generated ${count} accounts in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return { products: Object.values(p.products), accounts, borrowers, states };
+}
+
+function log(msg: string): void {
+  process.stderr.write(`${msg}\n`);
+}
+
+// --- SQLite -----------------------------------------------------------------
+
+function loadSqlite(file: string, d: Seeded): void {
+  const db = new SqliteDatabase(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  const ins = <T extends object>(table: string, rows: T[]): void => {
+    if (rows.length === 0) return;
+    const cols = Object.keys(rows[0] as object);
+    const stmt = db.prepare(`INSERT INTO ${table} (${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`);
+    const tx = db.transaction((batch: T[]) => {
+      for (const r of batch) stmt.run(...cols.map((c) => (r as Record<string, unknown>)[c]));
+    });
+    for (const c of chunks(rows, 50_000)) tx(c);
+  };
+  ins('products', d.products.map(productToRow));
+  ins('borrowers', d.borrowers);
+  ins('accounts', d.accounts);
+  ins('account_state', d.states);
+  db.prepare("INSERT INTO cycle_runs (business_date, status, started_at, finished_at, accounts, cursor) VALUES (?, 'done', '', '', 0, NULL)").run(addDays(DATE, -1));
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+}
+
+interface Row {
+  account_id: string;
+  data: string;
+}
+
+/** The baseline's computation: DPD of the oldest unpaid instalment, bucket, one day of penalty. */
+function baselineCompute(r: Row, dateDay: number, rate: ReturnType<typeof parseRate>): [string, number, string, number, string] {
+  const data = JSON.parse(r.data) as { i: unknown[][] };
+  let dpd = 0;
+  let overduePrincipal = 0;
+  let oldest: unknown[] | null = null;
+  for (const inst of data.i) {
+    const due = toEpochDay(inst[2] as string);
+    if (due >= dateDay) break;
+    const unpaid = (inst[3] as number) - (inst[8] as number);
+    if (unpaid > 0) {
+      overduePrincipal += unpaid;
+      if (!oldest) {
+        oldest = inst;
+        dpd = dateDay - due;
+      }
+    }
+  }
+  const penalty = applyRate(overduePrincipal, rate);
+  if (oldest) oldest[6] = (oldest[6] as number) + penalty;
+  return [DATE, dpd, bucketFor(dpd, DEFAULT_BUCKETS), penalty, JSON.stringify(data)];
+}
+
+function baselineSqlite(file: string): number {
+  const db = new SqliteDatabase(file);
+  db.pragma('synchronous = NORMAL');
+  const rate = parseRate('0.0005', 'rate');
+  const dateDay = toEpochDay(DATE);
+  const select = db.prepare("SELECT s.account_id, s.data FROM account_state s JOIN accounts a ON a.id = s.account_id WHERE s.status = 'open' AND s.as_of < ? AND s.account_id > ? ORDER BY s.account_id LIMIT ?");
+  const update = db.prepare('UPDATE account_state SET as_of = ?, dpd = ?, bucket = ?, penalty = penalty + ?, data = ? WHERE account_id = ?');
+  const write = db.transaction((rows: [string, number, string, number, string, string][]) => {
+    for (const r of rows) update.run(...r);
+  });
+  const t0 = performance.now();
+  let cursor = '';
+  let n = 0;
+  for (;;) {
+    const rows = select.all(DATE, cursor, PAGE) as Row[];
+    if (rows.length === 0) break;
+    write(rows.map((r) => [...baselineCompute(r, dateDay, rate), r.account_id]));
+    cursor = (rows[rows.length - 1] as Row).account_id;
+    n += rows.length;
+  }
+  const s = (performance.now() - t0) / 1000;
+  db.close();
+  return n / s;
+}
+
+async function cycleRun(store: Store): Promise<{ rate: number; accounts: number }> {
+  const t0 = performance.now();
+  const s = await runDate(store, DATE, { pageSize: PAGE });
+  return { rate: s.accounts / ((performance.now() - t0) / 1000), accounts: s.accounts };
+}
+
+// --- PostgreSQL -------------------------------------------------------------
+
+async function loadPg(url: string, schema: string, d: Seeded): Promise<void> {
+  const store = await openStore({ url, schema });
+  const db = store.db;
+  await db.insertInto('products').values(d.products.map(productToRow)).execute();
+  for (const c of chunks(d.borrowers, 5000)) await db.insertInto('borrowers').values(c).execute();
+  for (const c of chunks(d.accounts, 5000)) await db.insertInto('accounts').values(c).execute();
+  for (const c of chunks(d.states, 4000)) await db.insertInto('account_state').values(c).execute();
+  await db.insertInto('cycle_runs').values({ business_date: addDays(DATE, -1), status: 'done', started_at: '', finished_at: '', accounts: 0, cursor: null }).execute();
+  await store.close();
+}
+
+async function baselinePg(url: string, schema: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+  await client.connect();
+  const rate = parseRate('0.0005', 'rate');
+  const dateDay = toEpochDay(DATE);
+  const t0 = performance.now();
+  let cursor = '';
+  let n = 0;
+  for (;;) {
+    const { rows } = await client.query<Row>("SELECT s.account_id, s.data FROM account_state s JOIN accounts a ON a.id = s.account_id WHERE s.status = 'open' AND s.as_of < $1 AND s.account_id > $2 ORDER BY s.account_id LIMIT $3", [DATE, cursor, PAGE]);
+    if (rows.length === 0) break;
+    const out = rows.map((r) => [...baselineCompute(r, dateDay, rate), r.account_id] as const);
+    await client.query('BEGIN');
+    for (const c of chunks(out, 1000)) {
+      const params: unknown[] = [];
+      const values = c.map((r, i) => {
+        params.push(...r);
+        const b = i * 6;
+        return `($${b + 1}, $${b + 2}::int, $${b + 3}, $${b + 4}::bigint, $${b + 5}, $${b + 6})`;
+      });
+      await client.query(`UPDATE account_state s SET as_of = v.a, dpd = v.d, bucket = v.b, penalty = s.penalty + v.p, data = v.j FROM (VALUES ${values.join(',')}) AS v(a, d, b, p, j, id) WHERE s.account_id = v.id`, params);
+    }
+    await client.query('COMMIT');
+    cursor = (rows[rows.length - 1] as Row).account_id;
+    n += rows.length;
+  }
+  const s = (performance.now() - t0) / 1000;
+  await client.end();
+  return n / s;
+}
+
+function report(label: string, cycle: number, baseline: number, accounts: number): void {
+  const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
+  process.stdout.write(
+    `${label}: ${accounts.toLocaleString('en-US')} accounts, one business date\n`
+    + `  baseline (raw driver): ${fmt(baseline)} accounts/s (${(accounts / baseline).toFixed(2)} s)\n`
+    + `  cycle:                 ${fmt(cycle)} accounts/s (${(accounts / cycle).toFixed(2)} s)\n`
+    + `  ratio cycle/baseline:  ${(cycle / baseline).toFixed(2)} (target ≥ 0.50)\n`,
+  );
+}
+
+async function benchCycle(o: { accounts: string; pg?: string }): Promise<void> {
+  const count = Number(o.accounts);
+  if (!Number.isSafeInteger(count) || count < 1) throw new Error(`--accounts must be a whole number ≥ 1, got "${o.accounts}"`);
+  const data = seedData(count);
+  const dir = mkdtempSync(join(tmpdir(), 'arrears-bench-'));
+  try {
+    const cycleFile = join(dir, 'cycle.db');
+    const baseFile = join(dir, 'baseline.db');
+    await (await openStore({ url: cycleFile })).close();
+    loadSqlite(cycleFile, data);
+    copyFileSync(cycleFile, baseFile);
+    log('sqlite: data loaded; timing baseline then cycle');
+    const base = baselineSqlite(baseFile);
+    const store = await openStore({ url: cycleFile });
+    const cyc = await cycleRun(store);
+    await store.close();
+    report('SQLite', cyc.rate, base, cyc.accounts);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (o.pg) {
+    const a = `bench_${process.pid}_a`;
+    const b = `bench_${process.pid}_b`;
+    try {
+      log('postgres: loading data (two schemas)');
+      await loadPg(o.pg, a, data);
+      await loadPg(o.pg, b, data);
+      const base = await baselinePg(o.pg, b);
+      const store = await openStore({ url: o.pg, schema: a });
+      const cyc = await cycleRun(store);
+      await store.close();
+      report('PostgreSQL', cyc.rate, base, cyc.accounts);
+    } finally {
+      await dropSchema(o.pg, a);
+      await dropSchema(o.pg, b);
+    }
+  }
+}
+
+const program = new Command().name('bench');
+program.command('cycle')
+  .description('one business date of the daily cycle against the raw-driver baseline')
+  .option('--accounts <n>', 'accounts', '1000000')
+  .option('--pg <url>', 'also run on PostgreSQL')
+  .action(benchCycle);
+program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exitCode = 1;
+});

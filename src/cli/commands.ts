@@ -1,0 +1,189 @@
+/**
+ * Subcommands of `arrears`. Exit codes: 0 success, 1 bad input or rejected rows, 2 unexpected failure.
+ */
+import { readFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { DomainError, ValidationError, addDays, parseDate, type BusinessDate } from '../core/index.js';
+import { defaultUrl, openStore, type Store } from '../store/db.js';
+import { addPause, recordPayments } from '../store/repo.js';
+import { lastClosedDate, runCycle, type CycleOptions } from '../cycle/index.js';
+import { replay } from '../cycle/replay.js';
+import { parseTimeline, filterRows, formatJsonLines, formatTable } from '../timeline/index.js';
+import { importLoans } from './import.js';
+import { runDemo } from './demo.js';
+import { printSummary } from './summary.js';
+import { logger, progress } from './progress.js';
+
+function dbUrl(cmd: Command): string {
+  const opts = cmd.optsWithGlobals<{ db?: string }>();
+  return opts.db ?? defaultUrl();
+}
+
+async function withStore<T>(cmd: Command, fn: (s: Store) => Promise<T>): Promise<T> {
+  const store = await openStore({ url: dbUrl(cmd) });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Today's business date in UTC — only the CLI edge reads the clock. */
+export function today(): BusinessDate {
+  return new Date().toISOString().slice(0, 10);
+}
+
+function cycleOptions(quiet = false): { opts: CycleOptions; done: () => void } {
+  const log = logger();
+  const bar = progress(log, quiet);
+  return {
+    opts: {
+      pageSize: process.env.ARREARS_CYCLE_PAGE_SIZE ? Number(process.env.ARREARS_CYCLE_PAGE_SIZE) : undefined,
+      onProgress: (e) => bar.update(`close ${e.date}`, e.done, e.total),
+      onDateDone: (s) => {
+        bar.stop();
+        if (!quiet) {
+          if (s.alreadyDone) log.info({ date: s.date }, 'business date already closed; nothing to do');
+          else log.info({ date: s.date, accounts: s.accounts, events: s.events, payments: s.payments, pages: s.pages }, 'business date closed');
+        }
+      },
+    },
+    done: () => bar.stop(),
+  };
+}
+
+export function registerCommands(program: Command): void {
+  program.command('init')
+    .description('create the database (SQLite file by default) and bring its schema up to date')
+    .action(async (_o, cmd: Command) => {
+      await withStore(cmd, async (s) => {
+        process.stdout.write(`database ready: ${s.location} (${s.dialect})\n`);
+      });
+    });
+
+  program.command('import')
+    .description('import loans from a CSV or JSON file (see docs/import.md)')
+    .argument('<file>', 'loans.csv or loans.json')
+    .option('--strict', 'import nothing when any row is bad (default: import the good rows atomically)')
+    .action(async (file: string, o: { strict?: boolean }, cmd: Command) => {
+      await withStore(cmd, async (s) => {
+        const r = await importLoans(s, file, readFileSync(file, 'utf8'), { strict: o.strict === true });
+        for (const i of r.issues) process.stderr.write(`${file}: row ${i.row}: ${i.field}: ${i.reason}\n`);
+        process.stdout.write(`${r.imported} loan(s) imported, ${r.rejected} row(s) rejected${o.strict && r.issues.length ? ' (strict: nothing imported)' : ''}\n`);
+        if (r.issues.length) process.exitCode = 1;
+      });
+    });
+
+  program.command('pay')
+    .description('record a payment (idempotent by key); the cycle applies it on its business date')
+    .requiredOption('--account <id>', 'account id')
+    .requiredOption('--amount <minor>', 'amount in minor units (e.g. cents)')
+    .requiredOption('--date <YYYY-MM-DD>', 'business date of the payment')
+    .requiredOption('--key <key>', 'idempotency key (e.g. the payment provider reference)')
+    .action(async (o: { account: string; amount: string; date: string; key: string }, cmd: Command) => {
+      if (!/^\d+$/.test(o.amount)) throw new ValidationError('--amount', `must be a whole number of minor units, got "${o.amount}"`);
+      await withStore(cmd, async (s) => {
+        const out = await recordPayments(s.db, [{ key: o.key, accountId: o.account, date: parseDate(o.date, '--date'), amount: Number(o.amount) }]);
+        if (out.conflicts.length) throw new ValidationError('--key', out.conflicts[0]?.reason ?? 'conflict');
+        process.stdout.write(out.duplicates.length ? `payment ${o.key} was already recorded; nothing changed\n` : `payment ${o.key} recorded\n`);
+      });
+    });
+
+  program.command('pause')
+    .description('pause delinquency counting for an account over a date range (dispute, extension, hardship review)')
+    .requiredOption('--account <id>', 'account id')
+    .requiredOption('--from <YYYY-MM-DD>', 'first paused day')
+    .requiredOption('--until <YYYY-MM-DD>', 'last paused day (inclusive)')
+    .requiredOption('--reason <text>', 'why')
+    .action(async (o: { account: string; from: string; until: string; reason: string }, cmd: Command) => {
+      await withStore(cmd, async (s) => {
+        await addPause(s.db, o.account, { from: parseDate(o.from, '--from'), until: parseDate(o.until, '--until'), reason: o.reason });
+        process.stdout.write(`account ${o.account} paused ${o.from} – ${o.until}\n`);
+      });
+    });
+
+  const cycle = program.command('cycle').description('the daily close-of-business cycle');
+  cycle.command('run')
+    .description('close a business date (earlier unclosed dates are closed first, in order)')
+    .requiredOption('--date <YYYY-MM-DD>', 'business date to close')
+    .action(async (o: { date: string }, cmd: Command) => {
+      const date = parseDate(o.date, '--date');
+      await withStore(cmd, async (s) => {
+        const c = cycleOptions();
+        try {
+          await runCycle(s, date, c.opts);
+        } finally {
+          c.done();
+        }
+      });
+    });
+  cycle.command('catch-up')
+    .description('close every business date from the last closed one through --until (default: today)')
+    .option('--until <YYYY-MM-DD>', 'last date to close')
+    .action(async (o: { until?: string }, cmd: Command) => {
+      const until = o.until ? parseDate(o.until, '--until') : today();
+      await withStore(cmd, async (s) => {
+        const last = await lastClosedDate(s.db);
+        if (last === null) throw new DomainError('cycle.none', 'no business date has been closed yet; start with `arrears cycle run --date D`');
+        if (last >= until) {
+          process.stdout.write(`already closed through ${last}; nothing to do\n`);
+          return;
+        }
+        const c = cycleOptions();
+        try {
+          const runs = await runCycle(s, until, c.opts);
+          process.stdout.write(`closed ${runs.length} business date(s): ${addDays(last, 1)} … ${until}\n`);
+        } finally {
+          c.done();
+        }
+      });
+    });
+  cycle.command('status')
+    .description('the last closed business date')
+    .action(async (_o, cmd: Command) => {
+      await withStore(cmd, async (s) => {
+        process.stdout.write(`last closed business date: ${(await lastClosedDate(s.db)) ?? 'none'}\n`);
+      });
+    });
+
+  program.command('summary')
+    .description('open accounts and balances per bucket')
+    .action(async (_o, cmd: Command) => {
+      await withStore(cmd, async (s) => printSummary(s));
+    });
+
+  program.command('replay')
+    .description('run a timeline file on a fresh in-memory database and print the trace (see docs/timelines.md)')
+    .argument('<file>', 'timeline YAML')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--until <YYYY-MM-DD>', 'stop after this date')
+    .option('--account <id>', 'only this account')
+    .action(async (file: string, o: { format: 'table' | 'json'; until?: string; account?: string }) => {
+      const t = parseTimeline(readFileSync(file, 'utf8'), file);
+      if (o.account !== undefined && !t.accounts.some((a) => a.account.id === o.account)) {
+        throw new ValidationError('--account', `unknown account "${o.account}" in ${file} (accounts: ${t.accounts.map((a) => a.account.id).join(', ')})`);
+      }
+      const until = o.until === undefined ? undefined : parseDate(o.until, '--until');
+      const r = await replay(t, until === undefined ? {} : { until });
+      const rows = filterRows(r.rows, { ...(until ? { until } : {}), ...(o.account ? { account: o.account } : {}) });
+      process.stdout.write(o.format === 'json' ? formatJsonLines(rows) : formatTable(rows, r.currencyOf));
+    });
+
+  program.command('demo')
+    .description('create a synthetic portfolio in the database, run the cycle over its history and print a summary')
+    .option('--accounts <n>', 'number of loans', '10000')
+    .option('--seed <n>', 'random seed', '42')
+    .option('--as-of <YYYY-MM-DD>', 'business date to run the cycle through (default: yesterday)')
+    .option('--history <days>', 'days of daily cycle history to run', '30')
+    .option('--reset', 'delete an existing demo portfolio first (SQLite file only)')
+    .action(async (o: { accounts: string; seed: string; asOf?: string; history: string; reset?: boolean }, cmd: Command) => {
+      const count = Number(o.accounts);
+      if (!Number.isSafeInteger(count) || count < 1) throw new ValidationError('--accounts', `must be a whole number ≥ 1, got "${o.accounts}"`);
+      const seed = Number(o.seed);
+      if (!Number.isSafeInteger(seed)) throw new ValidationError('--seed', `must be a whole number, got "${o.seed}"`);
+      const history = Number(o.history);
+      if (!Number.isSafeInteger(history) || history < 1 || history > 3650) throw new ValidationError('--history', `must be a whole number from 1 to 3650, got "${o.history}"`);
+      const asOf = o.asOf ? parseDate(o.asOf, '--as-of') : addDays(today(), -1);
+      await runDemo({ url: dbUrl(cmd), count, seed, asOf, historyDays: history, reset: o.reset === true });
+    });
+}

@@ -1,0 +1,73 @@
+/**
+ * `arrears demo` (and `npm start`): a seeded synthetic portfolio in the embedded database, the
+ * daily cycle run over its history, and a portfolio summary. Running it again on the same
+ * database only catches the cycle up to the new date.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { addDays, DomainError, type BusinessDate } from '../core/index.js';
+import type { Payment } from '../ledger/index.js';
+import { isPostgresUrl, openStore } from '../store/db.js';
+import { chunks, insertLoans, recordPayments } from '../store/repo.js';
+import { lastClosedDate, runCycle } from '../cycle/index.js';
+import { generatePortfolio, paymentsFor } from '../sim/index.js';
+import { logger, progress } from './progress.js';
+import { printSummary } from './summary.js';
+
+export interface DemoOptions {
+  url: string;
+  count: number;
+  seed: number;
+  asOf: BusinessDate;
+  historyDays: number;
+  reset: boolean;
+}
+
+export async function runDemo(o: DemoOptions): Promise<void> {
+  const log = logger();
+  if (o.reset) {
+    if (isPostgresUrl(o.url)) throw new DomainError('demo.reset', '--reset only deletes SQLite files; drop the PostgreSQL schema yourself');
+    for (const f of [o.url, `${o.url}-wal`, `${o.url}-shm`]) if (existsSync(f)) rmSync(f);
+  }
+  const store = await openStore({ url: o.url });
+  try {
+    const marker = await store.db.selectFrom('settings').select('value').where('key', '=', 'demo').executeTakeFirst();
+    const anyAccount = await store.db.selectFrom('accounts').select('id').limit(1).executeTakeFirst();
+    if (anyAccount && !marker) {
+      throw new DomainError('demo.occupied', `${store.location} already holds loans that are not the demo's; run the demo on another database (--db data/demo.db) or without data`);
+    }
+    const bar = progress(log);
+    const cycleOpts = {
+      onProgress: (e: { date: string; done: number; total: number }) => bar.update(`close ${e.date}`, e.done, e.total),
+    };
+    if (!marker) {
+      log.info({ accounts: o.count, seed: o.seed, asOf: o.asOf, database: store.location }, 'generating the demo portfolio');
+      const portfolio = generatePortfolio({ count: o.count, seed: o.seed, asOf: o.asOf, historyDays: o.historyDays });
+      const loans = portfolio.loans.map((l) => {
+        const product = portfolio.products[l.account.productId];
+        if (!product) throw new DomainError('demo.product', `unknown product ${l.account.productId}`);
+        return { account: l.account, borrower: l.borrower, product, loan: l };
+      });
+      await store.db.transaction().execute(async (tx) => {
+        for (const c of chunks(loans, 5000)) await insertLoans(tx, c);
+        const payments: Payment[] = [];
+        for (const l of loans) payments.push(...paymentsFor(l.loan, l.product, l.account.disbursed, o.asOf));
+        for (const c of chunks(payments, 20000)) await recordPayments(tx, c);
+        await tx.insertInto('settings').values({ key: 'demo', value: JSON.stringify({ seed: o.seed, count: o.count, asOf: o.asOf }) }).execute();
+      });
+      const start = addDays(o.asOf, -o.historyDays);
+      log.info({ from: start, to: o.asOf }, 'running the daily cycle over the demo history');
+      await runCycle(store, start, cycleOpts);
+    }
+    const last = await lastClosedDate(store.db);
+    if (last === null || last < o.asOf) {
+      const runs = await runCycle(store, o.asOf, cycleOpts);
+      bar.stop();
+      log.info({ dates: runs.length, through: o.asOf }, 'cycle caught up');
+    }
+    bar.stop();
+    await printSummary(store);
+    process.stdout.write(`\nDatabase: ${store.location}. Try: npx arrears summary · npx arrears replay timelines/example.yaml\n`);
+  } finally {
+    await store.close();
+  }
+}
