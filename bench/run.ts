@@ -78,30 +78,36 @@ function loadSqlite(file: string, d: Seeded): void {
 
 interface Row {
   account_id: string;
-  data: string;
+  data: Uint8Array;
 }
 
-/** The baseline's computation: DPD of the oldest unpaid instalment, bucket, one day of penalty. */
-function baselineCompute(r: Row, dateDay: number, rate: ReturnType<typeof parseRate>): [string, number, string, number, string] {
-  const data = JSON.parse(r.data) as { i: unknown[][] };
+/**
+ * The baseline's computation on the stored state blob (codec.ts layout: 4 header values, then 13 per
+ * instalment: n, start, due, principal, interest, accrued, penalty, fees, paid principal, …):
+ * DPD of the oldest unpaid instalment, bucket, one day of penalty added to that instalment.
+ */
+function baselineCompute(r: Row, dateDay: number, rate: ReturnType<typeof parseRate>): [string, number, string, number, Buffer] {
+  const f = new Float64Array(r.data.byteLength / 8);
+  new Uint8Array(f.buffer).set(r.data);
+  const n = f[1] as number;
   let dpd = 0;
   let overduePrincipal = 0;
-  let oldest: unknown[] | null = null;
-  for (const inst of data.i) {
-    const due = toEpochDay(inst[2] as string);
+  let oldest = -1;
+  for (let k = 0, o = 4; k < n; k++, o += 13) {
+    const due = f[o + 2] as number;
     if (due >= dateDay) break;
-    const unpaid = (inst[3] as number) - (inst[8] as number);
+    const unpaid = (f[o + 3] as number) - (f[o + 8] as number);
     if (unpaid > 0) {
       overduePrincipal += unpaid;
-      if (!oldest) {
-        oldest = inst;
+      if (oldest < 0) {
+        oldest = o;
         dpd = dateDay - due;
       }
     }
   }
   const penalty = applyRate(overduePrincipal, rate);
-  if (oldest) oldest[6] = (oldest[6] as number) + penalty;
-  return [DATE, dpd, bucketFor(dpd, DEFAULT_BUCKETS), penalty, JSON.stringify(data)];
+  if (oldest >= 0) f[oldest + 6] = (f[oldest + 6] as number) + penalty;
+  return [DATE, dpd, bucketFor(dpd, DEFAULT_BUCKETS), penalty, Buffer.from(f.buffer)];
 }
 
 function baselineSqlite(file: string): number {
@@ -111,7 +117,7 @@ function baselineSqlite(file: string): number {
   const dateDay = toEpochDay(DATE);
   const select = db.prepare("SELECT s.account_id, s.data FROM account_state s JOIN accounts a ON a.id = s.account_id WHERE s.status = 'open' AND s.as_of < ? AND s.account_id > ? ORDER BY s.account_id LIMIT ?");
   const update = db.prepare('UPDATE account_state SET as_of = ?, dpd = ?, bucket = ?, penalty = penalty + ?, data = ? WHERE account_id = ?');
-  const write = db.transaction((rows: [string, number, string, number, string, string][]) => {
+  const write = db.transaction((rows: [string, number, string, number, Buffer, string][]) => {
     for (const r of rows) update.run(...r);
   });
   const t0 = performance.now();
@@ -131,7 +137,7 @@ function baselineSqlite(file: string): number {
 
 async function cycleRun(store: Store): Promise<{ rate: number; accounts: number }> {
   const t0 = performance.now();
-  const s = await runDate(store, DATE, { pageSize: PAGE });
+  const s = await runDate(store, DATE);
   return { rate: s.accounts / ((performance.now() - t0) / 1000), accounts: s.accounts };
 }
 

@@ -131,6 +131,9 @@ export function mulDivFloor(a: number, b: number, c: number): number {
 /** floor(amount × rate × num / den), exact: for limits that must never be exceeded (e.g. a cost cap). */
 export function applyRateFloor(amount: number, r: Rate, num = 1, den = 1): number {
   if (amount < 0 || num < 0) throw new RangeError('applyRateFloor: operands must not be negative');
+  const a = amount * r.num;
+  const c = r.den * den;
+  if (Number.isSafeInteger(a) && Number.isSafeInteger(c)) return mulDivFloor(a, num, c);
   const bn = BigInt(amount) * BigInt(r.num) * BigInt(num);
   return toSafe(bn / (BigInt(r.den) * BigInt(den)), 'applyRateFloor');
 }

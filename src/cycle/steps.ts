@@ -6,7 +6,7 @@
  * A new step (strategy, tasks, reporting) is one object in STEPS below.
  */
 import { addDays, type BusinessDate } from '../core/index.js';
-import { closeDay, type Account, type AccountState, type BucketDef, type DayAccrual, type LedgerEvent, type Payment, type PausePeriod, type Product } from '../ledger/index.js';
+import { closeDayInPlace, type Account, type AccountState, type BucketDef, type DayAccrual, type LedgerEvent, type Payment, type PausePeriod, type Product } from '../ledger/index.js';
 import type { Db, EventRow } from '../store/repo.js';
 
 export interface PageAccount {
@@ -18,6 +18,7 @@ export interface PageAccount {
 export interface DayTrace {
   accountId: string;
   date: BusinessDate;
+  /** the state after the day's close — read it during the callback: the cycle keeps advancing it */
   state: AccountState;
   events: LedgerEvent[];
   accrual: DayAccrual;
@@ -99,7 +100,7 @@ export const ledgerStep: CycleStep<LedgerInput> = {
           state = { ...state, asOf: ctx.date };
           break;
         }
-        const r = closeDay(pa.account, pa.product, state, day, todays, config);
+        const r = closeDayInPlace(pa.account, pa.product, state, day, todays, config);
         state = r.state;
         if (accountPauses) {
           for (const p of accountPauses) if (p.from === day) r.events.push({ type: 'paused', from: p.from, until: p.until, reason: p.reason });

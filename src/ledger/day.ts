@@ -177,6 +177,27 @@ export function closeDay(
   payments: readonly Payment[],
   config: LedgerConfig = DEFAULT_LEDGER_CONFIG,
 ): DayResult {
+  return checkClose(account, prev, date, payments) ?? advance(account, product, cloneState(prev), date, payments, config);
+}
+
+/**
+ * closeDay for a caller that owns `state` and will not use the previous value again (the cycle,
+ * which decoded it from the database a moment ago): advances it in place, saving the copy.
+ * The result's `state` is `state`.
+ */
+export function closeDayInPlace(
+  account: Account,
+  product: Product,
+  state: AccountState,
+  date: BusinessDate,
+  payments: readonly Payment[],
+  config: LedgerConfig = DEFAULT_LEDGER_CONFIG,
+): DayResult {
+  return checkClose(account, state, date, payments) ?? advance(account, product, state, date, payments, config);
+}
+
+/** The early answers of closeDay: already closed (no-op), or a gap / bad payment (throws). */
+function checkClose(account: Account, prev: AccountState, date: BusinessDate, payments: readonly Payment[]): DayResult | null {
   const noAccrual: DayAccrual = { interest: 0, penalty: 0, fees: 0 };
   if (prev.asOf !== null && prev.asOf >= date) return { state: prev, events: [], accrual: noAccrual };
   if (prev.asOf !== null && addDays(prev.asOf, 1) !== date) {
@@ -190,7 +211,19 @@ export function closeDay(
     );
   }
   payments.forEach((p, i) => assertMinor(p.amount, `payments[${i}].amount`));
-  const state = cloneState(prev);
+  return null;
+}
+
+function advance(
+  account: Account,
+  product: Product,
+  state: AccountState,
+  date: BusinessDate,
+  payments: readonly Payment[],
+  config: LedgerConfig,
+): DayResult {
+  const prevDpd = state.dpd;
+  const prevBucket = state.bucket;
   state.asOf = date;
   const events: LedgerEvent[] = [];
   if (state.status === 'closed' || date <= account.disbursed) {
@@ -199,7 +232,7 @@ export function closeDay(
       state.credit += p.amount;
       events.push({ type: 'payment', key: p.key, amount: p.amount, allocation: { ...emptyAllocation(), credit: p.amount } });
     }
-    return { state, events, accrual: noAccrual };
+    return { state, events, accrual: { interest: 0, penalty: 0, fees: 0 } };
   }
 
   const ch: Charger = { room: capRoom(account, product, state, date), forgone: 0, charged: 0 };
@@ -296,14 +329,14 @@ export function closeDay(
     }
   }
   const dpd = oldestOpen ? daysPastDue(oldestOpen.due, date, state.pauses) : 0;
-  if (dpd > 0 && prev.dpd === 0) state.delinquentSince = date;
-  if (dpd === 0 && prev.dpd > 0) {
+  if (dpd > 0 && prevDpd === 0) state.delinquentSince = date;
+  if (dpd === 0 && prevDpd > 0) {
     state.delinquentSince = null;
     events.push({ type: 'cured' });
   }
   state.dpd = dpd;
   const bucket = bucketFor(dpd, config.buckets);
-  if (bucket !== prev.bucket) events.push({ type: 'bucket_change', from: prev.bucket, to: bucket, dpd });
+  if (bucket !== prevBucket) events.push({ type: 'bucket_change', from: prevBucket, to: bucket, dpd });
   state.bucket = bucket;
 
   if (balances(state).total === 0) {

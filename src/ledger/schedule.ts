@@ -107,6 +107,8 @@ export function generateSchedule(product: Product, principal: Minor, disbursed: 
 /**
  * Re-computes the interest of periods that have not started on `asOf` after principal was prepaid.
  * Prepaid principal is taken from the last instalments first (the term shortens, instalments stay).
+ * A period in progress keeps its interest, unless the prepayment pays off all principal: then it
+ * keeps only what has accrued by `asOf`.
  */
 export function applyPrepayment(product: Product, instalments: Instalment[], amount: Minor, asOf: BusinessDate): Minor {
   let left = amount;
@@ -125,6 +127,14 @@ export function applyPrepayment(product: Product, instalments: Instalment[], amo
     outstanding += inst.principal - inst.paidPrincipal;
     if (inst.start >= asOf) {
       inst.interest = Math.max(inst.paidInterest, inst.interestAccrued, periodInterest(product, outstanding, inst.start, inst.due));
+    }
+  }
+  // No principal left: the loan is paid off. The period in progress stops at the interest accrued
+  // so far — otherwise it would go on accruing on a zero balance, be billed on its due date and make
+  // a borrower who paid everything delinquent.
+  if (outstanding === 0 && left < amount) {
+    for (const inst of instalments) {
+      if (inst.start < asOf && inst.due > asOf) inst.interest = Math.max(inst.paidInterest, inst.interestAccrued);
     }
   }
   return amount - left;

@@ -16,7 +16,7 @@
  * The result equals a day-by-day replay of `closeDay` with the same payments (tested), at a cost
  * of a few microseconds per account.
  */
-import { applyRate, fromEpochDay, mulDivHalfUp, toEpochDay } from '../core/index.js';
+import { applyRate, fromEpochDay, mulDivFloor, mulDivHalfUp, toEpochDay } from '../core/index.js';
 import type { BusinessDate, Minor, Rate } from '../core/index.js';
 import { annuityPayment, applyPrepayment, bucketFor, DEFAULT_LEDGER_CONFIG, dueDates } from '../ledger/index.js';
 import type { Account, AccountState, Component, Instalment, LedgerConfig, LiquidatedDamages, Payment, Product } from '../ledger/index.js';
@@ -74,18 +74,6 @@ function levelPayment(product: Product, principal: Minor): Minor {
     byPrincipal.set(principal, v);
   }
   return v;
-}
-
-/** floor(a·b / c) for a, b ≥ 0, c > 0, exact (the ledger's mulDivFloor). */
-function floorMulDiv(a: number, b: number, c: number): number {
-  const n = a * b;
-  if (Number.isSafeInteger(n) && Number.isSafeInteger(n + c)) {
-    let q = Math.floor(n / c);
-    if (q * c > n) q -= 1;
-    else if (n - q * c >= c) q += 1;
-    return q;
-  }
-  return Number((BigInt(a) * BigInt(b)) / BigInt(c));
 }
 
 /**
@@ -151,20 +139,26 @@ class Intents {
   }
 }
 
-function earlyDays(rng: Rng): number {
+/** Days before the due date an on-time payer pays. Always drawn, so the stream does not depend on `early`. */
+function earlyDays(rng: Rng, early: boolean): number {
   const u = rng.next();
+  if (!early) return 0;
   return u < 0.55 ? 0 : u < 0.75 ? 1 : u < 0.85 ? 2 : u < 0.95 ? 3 : 5;
 }
 
-/** Every payment intention of the loan's life, in strictly increasing date order. Depends only on the loan. */
-function buildIntents(b: Behaviour, term: number, due: readonly number[], disbDay: number, avgInstalment: Minor): Intents {
+/**
+ * Every payment intention of the loan's life, in strictly increasing date order. Depends only on the loan.
+ * `early`: whether on-time payers may pay before the due date. Not on 'prepay' products, where money
+ * paid before an instalment is due prepays the last instalments instead of waiting for it.
+ */
+function buildIntents(b: Behaviour, term: number, due: readonly number[], disbDay: number, avgInstalment: Minor, early: boolean): Intents {
   const rng = new Rng(b.seed, 0x5eed);
   const out = new Intents(disbDay);
   switch (b.archetype) {
     case 'prompt':
       for (let k = 0; k < term; k++) {
         const slip = b.slipRate > 0 && rng.chance(b.slipRate);
-        out.push(slip ? (due[k] as number) + rng.int(1, 12) : (due[k] as number) - earlyDays(rng), THROUGH, k);
+        out.push(slip ? (due[k] as number) + rng.int(1, 12) : (due[k] as number) - earlyDays(rng, early), THROUGH, k);
       }
       break;
     case 'late-payer':
@@ -181,14 +175,14 @@ function buildIntents(b: Behaviour, term: number, due: readonly number[], disbDa
     case 'defaulter-cures': {
       const stop = Math.min(b.stopAfter, term - 1);
       const lastMissed = Math.min(stop + b.missed, term) - 1;
-      for (let k = 0; k < stop; k++) out.push((due[k] as number) - earlyDays(rng), THROUGH, k);
+      for (let k = 0; k < stop; k++) out.push((due[k] as number) - earlyDays(rng, early), THROUGH, k);
       out.push((due[lastMissed] as number) + b.cureDays, THROUGH, lastMissed);
-      for (let k = lastMissed + 1; k < term; k++) out.push((due[k] as number) - earlyDays(rng), THROUGH, k);
+      for (let k = lastMissed + 1; k < term; k++) out.push((due[k] as number) - earlyDays(rng, early), THROUGH, k);
       break;
     }
     case 'defaulter': {
       const stop = Math.min(b.stopAfter, term - 1);
-      for (let k = 0; k < stop; k++) out.push((due[k] as number) - earlyDays(rng), THROUGH, k);
+      for (let k = 0; k < stop; k++) out.push((due[k] as number) - earlyDays(rng, early), THROUGH, k);
       for (let t = 0; t < b.tokenPayments; t++) {
         out.push((due[stop] as number) + 30 * t + rng.int(5, 25), UP_TO, Math.max(1, Math.round(avgInstalment * rng.float(0.1, 0.4))));
       }
@@ -249,7 +243,7 @@ class LoanSim {
     };
     let total = 0;
     for (const it of this.inst) total += it.principal + it.interest;
-    this.intents = buildIntents(behaviour, n, row.days, this.disb, Math.round(total / n));
+    this.intents = buildIntents(behaviour, n, row.days, this.disb, Math.round(total / n), product.overpayment !== 'prepay');
     this.payments = collect ? [] : null;
   }
 
@@ -293,7 +287,7 @@ class LoanSim {
     const cap = this.capRate as Rate;
     const days = Math.max(0, day - this.disb);
     const a = this.account.principal * cap.num;
-    if (Number.isSafeInteger(a)) return floorMulDiv(a, days, cap.den * 365);
+    if (Number.isSafeInteger(a)) return mulDivFloor(a, days, cap.den * 365);
     return Number((BigInt(this.account.principal) * BigInt(cap.num) * BigInt(days)) / BigInt(cap.den * 365));
   }
 
@@ -462,7 +456,7 @@ class LoanSim {
       const it = inst[i] as Instalment;
       const b = this.penaltyBase(it);
       if (b <= 0) continue;
-      const share = floorMulDiv(got, b, base);
+      const share = mulDivFloor(got, b, base);
       it.penalty += share * days;
       rest -= share;
     }

@@ -12,6 +12,32 @@ import { migrateToLatest } from './migrate.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/**
+ * better-sqlite3 behind Kysely with a prepared-statement cache. Kysely's SQLite driver calls
+ * `prepare(sql)` for every query; preparing a 1000-row upsert costs more than running it. Statements
+ * are keyed by their SQL text (parameters are bound per call), so caching is invisible to callers.
+ */
+export function cachingSqlite(raw: SqliteDatabase.Database, max = 256): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return new Proxy(raw, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') {
+        return (sqlText: string): SqliteDatabase.Statement => {
+          let stmt = cache.get(sqlText);
+          if (stmt === undefined) {
+            stmt = target.prepare(sqlText);
+            if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+            cache.set(sqlText, stmt);
+          }
+          return stmt;
+        };
+      }
+      const v: unknown = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
@@ -94,7 +120,7 @@ export async function openStore(opts: OpenOptions = {}): Promise<Store> {
     raw.pragma('synchronous = NORMAL');
     raw.pragma('foreign_keys = ON');
     raw.pragma('cache_size = -65536');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(raw) }) });
     store = { db, dialect: 'sqlite', location: url, close: () => db.destroy() };
   }
   if (opts.migrate !== false) await migrateToLatest(store.db as unknown as Kysely<unknown>, store.dialect, isPostgresUrl(url) ? (opts.schema ?? (process.env.ARREARS_DB_SCHEMA || undefined)) : undefined);

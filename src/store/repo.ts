@@ -2,14 +2,15 @@
  * Reads and writes of the foundation's tables. Every function takes a Kysely instance (the store's
  * or a transaction's), so callers compose them into one atomic unit.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { ValidationError, assertMinor, parseDate } from '../core/index.js';
 import type { BusinessDate } from '../core/index.js';
 import { DEFAULT_BUCKETS, openAccount, parseBuckets, productToSpec } from '../ledger/index.js';
 import type { Account, BucketDef, LedgerEvent, Payment, PausePeriod, Product } from '../ledger/index.js';
 import type { Borrower } from '../contact/index.js';
 import { accountToRow, borrowerToRow, productToRow, rowToProduct, stateToRow } from './codec.js';
-import type { Database } from './schema.js';
+import type { AccountStateTable, Database } from './schema.js';
+import type { Dialect } from './db.js';
 
 export type Db = Kysely<Database> | Transaction<Database>;
 
@@ -204,4 +205,44 @@ export async function portfolioSummary(db: Db): Promise<BucketSummary[]> {
   return rows
     .map((r) => ({ bucket: r.bucket, currency: r.currency, accounts: Number(r.accounts), total: Number(r.total), overdue: Number(r.overdue) }))
     .sort((a, b) => (order.get(a.bucket) ?? 99) - (order.get(b.bucket) ?? 99) || a.currency.localeCompare(b.currency));
+}
+
+const STATE_COLUMNS = [
+  'account_id', 'as_of', 'status', 'dpd', 'bucket', 'delinquent_since', 'principal', 'interest', 'penalty', 'fees', 'total',
+  'overdue', 'credit', 'data',
+] as const satisfies readonly (keyof AccountStateTable)[];
+
+const upsertSqlCache = new Map<string, string>();
+
+/** The multi-row upsert of account states, as SQL text, cached per dialect and row count. */
+function upsertStatesSql(dialect: Dialect, rows: number): string {
+  const key = `${dialect}:${rows}`;
+  let text = upsertSqlCache.get(key);
+  if (text === undefined) {
+    const width = STATE_COLUMNS.length;
+    const tuples: string[] = [];
+    for (let r = 0; r < rows; r++) {
+      const ph = STATE_COLUMNS.map((_, c) => (dialect === 'sqlite' ? '?' : `$${r * width + c + 1}`));
+      tuples.push(`(${ph.join(',')})`);
+    }
+    const updates = STATE_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ');
+    text = `insert into account_state (${STATE_COLUMNS.join(', ')}) values ${tuples.join(',')} on conflict (account_id) do update set ${updates}`;
+    upsertSqlCache.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * Writes account states in multi-row upserts. This is the cycle's hottest write, so the statement
+ * text is prepared once per batch size instead of being built by the query builder for every page.
+ */
+export async function upsertStates(db: Db, dialect: Dialect, rows: readonly AccountStateTable[]): Promise<void> {
+  // SQLite is fastest with ~100-row statements (measured: 8.7 µs/row vs 9.8 at 1000); PostgreSQL
+  // pays a round trip per statement, so it gets large ones
+  for (const c of chunks(rows, dialect === 'sqlite' ? 100 : BATCH_ROWS)) {
+    const params: unknown[] = new Array<unknown>(c.length * STATE_COLUMNS.length);
+    let k = 0;
+    for (const r of c) for (const col of STATE_COLUMNS) params[k++] = r[col];
+    await db.executeQuery(CompiledQuery.raw(upsertStatesSql(dialect, c.length), params));
+  }
 }

@@ -41,8 +41,8 @@ export interface AccountStateTable {
   total: number;
   overdue: number;
   credit: number;
-  /** instalments, pauses, charged, capReached as JSON */
-  data: string;
+  /** instalments and cost-cap state: a versioned Float64 blob (see codec.ts) */
+  data: Uint8Array;
 }
 
 export interface PaymentsTable {

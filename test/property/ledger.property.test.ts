@@ -114,7 +114,10 @@ describe('ledger properties', () => {
             fail(`${date}: dpd ${st.dpd} with nothing past due`);
           }
           const oldest = st.instalments.find((i) => i.due < date && instalmentOpen(i));
-          if (st.status === 'open' && oldest && st.dpd > daysBetween(oldest.due, date)) fail(`${date}: dpd above the oldest open instalment's age`);
+          if (st.status === 'open' && oldest && st.dpd !== daysPastDue(oldest.due, date, st.pauses)) {
+            fail(`${date}: dpd ${st.dpd}, but the oldest open instalment (due ${oldest.due}) is ${daysPastDue(oldest.due, date, st.pauses)} days past due`);
+          }
+          if (oldest && st.dpd > daysBetween(oldest.due, date)) fail(`${date}: dpd above the oldest open instalment's age`);
           if (st.bucket !== bucketFor(st.dpd)) fail(`${date}: bucket ${st.bucket} for dpd ${st.dpd}`);
           if ((st.dpd > 0) !== (st.delinquentSince !== null)) fail(`${date}: dpd ${st.dpd} with delinquentSince ${st.delinquentSince}`);
           if (Number.isNaN(st.dpd)) fail(`${date}: dpd is NaN`);
@@ -191,10 +194,13 @@ describe('ledger properties', () => {
             }
             if (e.type === 'closed') closed++;
             if (e.type === 'cured' && !(prev.dpd > 0 && result.state.dpd === 0)) fail(`${date}: cured without a change of DPD to 0`);
+            if (e.type === 'instalment_due' && result.state.instalments[e.n - 1]?.due !== date) fail(`${date}: instalment ${e.n} billed on the wrong day`);
             if (e.type === 'bucket_change' && (e.from !== prev.bucket || e.to !== result.state.bucket)) fail(`${date}: bucket_change does not match`);
           }
           if (result.state.status === 'closed' && balances(result.state).total !== 0) fail(`${date}: closed with a balance`);
           if (prev.status === 'open' && result.state.status === 'open' && balances(result.state).total === 0) fail(`${date}: nothing owed but open`);
+          const cured = result.events.some((e) => e.type === 'cured');
+          if (prev.dpd > 0 && result.state.dpd === 0 && !cured) fail(`${date}: DPD fell to 0 without a cured event`);
         });
         if (closed > 1) fail(`closed ${closed} times`);
       }),
@@ -213,11 +219,14 @@ describe('ledger properties', () => {
           }
           const st = result.state;
           // interest: each period in progress or ending today stands at round(interest × elapsed / length)
+          // (never lower than yesterday; a period whose interest was frozen by a payoff is complete)
           for (const i of st.instalments) {
             if (i.start >= date || i.due < date) continue;
             const target = i.due === date ? i.interest : mulDivHalfUp(i.interest, daysBetween(i.start, date), daysBetween(i.start, i.due));
-            if (p.costCap === null ? i.interestAccrued !== target : i.interestAccrued > target) {
-              fail(`${date}: instalment ${i.n} accrued ${i.interestAccrued}, expected ${target}`);
+            const expected = Math.max(target, prev.instalments[i.n - 1]?.interestAccrued ?? 0);
+            const complete = i.interestAccrued === i.interest;
+            if (p.costCap === null ? i.interestAccrued !== expected && !complete : i.interestAccrued > expected && !complete) {
+              fail(`${date}: instalment ${i.n} accrued ${i.interestAccrued}, expected ${expected}`);
             }
           }
           // penalty: the day's rate on unpaid principal (+ interest) of instalments past their grace period
@@ -251,6 +260,19 @@ describe('ledger properties', () => {
           const openDue = st.instalments.filter((i) => i.due <= date && instalmentOpen(i));
           if ((excess || st.credit > 0) && openDue.length > 0) {
             fail(`${date}: credit ${st.credit} (excess today: ${excess}) while instalments ${openDue.map((i) => i.n).join(', ')} are open`);
+          }
+        });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('(l) no interest accrues once no principal is outstanding', () => {
+    fc.assert(
+      fc.property(scenarioArb(), (s) => {
+        simulate(s, ({ date, prev, result }) => {
+          if (prev.asOf !== null && balances(prev).principal === 0 && result.accrual.interest !== 0) {
+            fail(`${date}: ${result.accrual.interest} interest on a zero balance`);
           }
         });
       }),

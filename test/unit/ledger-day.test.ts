@@ -208,6 +208,26 @@ describe('overpayment', () => {
     expect(r.at('2026-02-01').state).toMatchObject({ status: 'closed', credit: 50000 });
     expect(r.at('2026-02-02').accrual).toEqual({ interest: 0, penalty: 0, fees: 0 });
   });
+
+  it('prepay: paying off mid-period stops interest at what has accrued; the credit settles it when due', () => {
+    const p = product({ overpayment: 'prepay', penalty: { dailyRate: 0.001, base: 'overdue-amount' } });
+    // 02-15: period 2 (2000 over 28 days) has accrued 2000 × 14/28 = 1000 (929 by 02-14, 71 today);
+    // principal 200000 is outstanding: the payoff is 201000
+    const r = run(account(), p, '2026-03-05', { '2026-02-01': 103000, '2026-02-15': 201000 });
+    expect(balances(r.at('2026-02-14').state)).toMatchObject({ principal: 200000, interest: 929 });
+    expect(payment(r.events('2026-02-15'))).toEqual({ fees: 0, penalty: 0, interest: 0, principal: 0, credit: 1000, prepaid: 200000 });
+    // the period in progress keeps the 1000 accrued and accrues nothing more on a zero balance
+    expect(inst(r.at('2026-02-15').state, 2)).toMatchObject({ interest: 1000, interestAccrued: 1000 });
+    expect(r.at('2026-02-16').accrual.interest).toBe(0);
+    expect(balances(r.at('2026-02-28').state)).toEqual({ principal: 0, interest: 1000, penalty: 0, fees: 0, total: 1000 });
+    // on the due date the credit pays the 1000 and the account closes: never delinquent
+    expect(r.events('2026-03-01')).toEqual([
+      { type: 'instalment_due', n: 2, principal: 0, interest: 1000 },
+      { type: 'credit_applied', n: 2, amount: 1000 },
+      { type: 'closed' },
+    ]);
+    expect(r.state).toMatchObject({ status: 'closed', dpd: 0, credit: 0, delinquentSince: null });
+  });
 });
 
 describe('penalty interest', () => {

@@ -218,6 +218,19 @@ describe('applyPrepayment', () => {
     expect(s.map((i) => i.interest)).toEqual([3000, 2000, 0]);
   });
 
+  it('a payoff freezes the period in progress at what has accrued', () => {
+    const s = generateSchedule(ep, 300000, '2026-01-01');
+    Object.assign(s[0] as Instalment, { interestAccrued: 3000, paidInterest: 3000, paidPrincipal: 100000 });
+    (s[1] as Instalment).interestAccrued = 1000;
+    expect(applyPrepayment(ep, s, 250000, '2026-02-15')).toBe(200000);
+    expect(s.map((i) => i.interest)).toEqual([3000, 1000, 0]);
+    // a partial prepayment leaves the period in progress alone
+    const t = generateSchedule(ep, 300000, '2026-01-01');
+    (t[1] as Instalment).interestAccrued = 1000;
+    applyPrepayment(ep, t, 199999, '2026-02-15');
+    expect(t.map((i) => i.interest)).toEqual([3000, 2000, 0]);
+  });
+
   it('never lowers interest below what was accrued or paid', () => {
     const s = generateSchedule(ep, 300000, '2026-01-01');
     (s[2] as Instalment).interestAccrued = 400;

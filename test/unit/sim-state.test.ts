@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { addDays, daysBetween } from '../../src/core/index.js';
 import {
-  balances, bucketFor, capLimit, closeDay, DEFAULT_BUCKETS, generateSchedule, instalmentOpen, openAccount,
+  balances, bucketFor, capLimit, closeDay, DEFAULT_BUCKETS, generateSchedule, instalmentOpen, openAccount, parseBuckets, parseProduct,
 } from '../../src/ledger/index.js';
 import type { AccountState, Payment, Product } from '../../src/ledger/index.js';
 import { generatePortfolio, paymentsFor, simSchedule, syntheticState } from '../../src/sim/index.js';
@@ -149,6 +149,36 @@ describe('syntheticState', () => {
     expect(byArch('prompt', (s) => s.dpd === 0)).toBeGreaterThan(0.97);
     expect(byArch('defaulter', (s) => s.dpd > 60)).toBeGreaterThan(0.5);
     expect(byArch('late-payer', (s) => s.dpd > 0 && s.dpd <= 60)).toBeGreaterThan(0.3);
+  });
+
+  it('follows custom products (prepay, overdue-amount penalty, no grace, low cap) and bucket tables', () => {
+    const products = {
+      'prepay-annuity': parseProduct('prepay-annuity', {
+        method: 'annuity', annualRate: 0.36, termMonths: 6, dayCount: 'actual/365', graceDays: 0, overpayment: 'prepay',
+        penalty: { dailyRate: 0.001, base: 'overdue-amount' }, liquidatedDamages: { fixed: 2500 }, costCap: 0.4,
+        waterfall: ['principal', 'interest', 'penalty', 'fees'],
+      }),
+      'plain-ep': parseProduct('plain-ep', { method: 'equal-principal', annualRate: 0.08, termMonths: 9, graceDays: 10 }),
+    };
+    const profiles = [
+      { productId: 'prepay-annuity', currency: 'EUR', share: 1, principalMin: 500, principalMax: 5_000, step: 10 },
+      { productId: 'plain-ep', currency: 'JPY', share: 1, principalMin: 100_000, principalMax: 900_000, step: 1_000 },
+    ];
+    const config = { buckets: parseBuckets([{ name: 'current', min: 0, max: 0 }, { name: 'early', min: 1, max: 45 }, { name: 'late', min: 46, max: null }]) };
+    const p = generatePortfolio({ count: 300, seed: 5, asOf: ASOF, historyDays: 0, products, profiles });
+    const buckets = new Set<string>();
+    for (const loan of p.loans) {
+      const product = p.products[loan.account.productId] as Product;
+      const s = syntheticState(loan, product, ASOF, config);
+      buckets.add(s.bucket);
+      let ref = openAccount(loan.account, product, config);
+      const pays = paymentsFor(loan, product, loan.account.disbursed, ASOF);
+      for (let d = loan.account.disbursed; d <= ASOF; d = addDays(d, 1)) {
+        ref = closeDay(loan.account, product, ref, d, pays.filter((x) => x.date === d), config).state;
+      }
+      expect(s).toEqual(ref);
+    }
+    expect(buckets).toEqual(new Set(['current', 'early', 'late']));
   });
 
   it('rejects a product that is not the loan\'s', () => {

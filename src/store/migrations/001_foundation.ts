@@ -39,7 +39,7 @@ export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): P
     .addColumn('total', 'bigint', (c) => c.notNull().check(sql`total >= 0`))
     .addColumn('overdue', 'bigint', (c) => c.notNull().check(sql`overdue >= 0`))
     .addColumn('credit', 'bigint', (c) => c.notNull().check(sql`credit >= 0`))
-    .addColumn('data', 'text', (c) => c.notNull())
+    .addColumn('data', dialect === 'sqlite' ? 'blob' : sql`bytea`, (c) => c.notNull())
     .execute();
   await db.schema.createIndex('account_state_bucket').on('account_state').columns(['bucket']).execute();
   await db.schema.createTable('payments')
