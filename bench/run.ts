@@ -172,7 +172,7 @@ async function baselinePg(url: string, schema: string): Promise<number> {
       const values = c.map((r, i) => {
         params.push(...r);
         const b = i * 6;
-        return `($${b + 1}, $${b + 2}::int, $${b + 3}, $${b + 4}::bigint, $${b + 5}, $${b + 6})`;
+        return `($${b + 1}, $${b + 2}::int, $${b + 3}, $${b + 4}::bigint, $${b + 5}::bytea, $${b + 6})`;
       });
       await client.query(`UPDATE account_state s SET as_of = v.a, dpd = v.d, bucket = v.b, penalty = s.penalty + v.p, data = v.j FROM (VALUES ${values.join(',')}) AS v(a, d, b, p, j, id) WHERE s.account_id = v.id`, params);
     }

@@ -4,8 +4,7 @@
  * database only catches the cycle up to the new date.
  */
 import { existsSync, rmSync } from 'node:fs';
-import { addDays, DomainError, type BusinessDate } from '../core/index.js';
-import type { Payment } from '../ledger/index.js';
+import { addDays, DomainError, maxDate, ValidationError, type BusinessDate } from '../core/index.js';
 import { isPostgresUrl, openStore } from '../store/db.js';
 import { chunks, insertLoans, recordPayments } from '../store/repo.js';
 import { lastClosedDate, runCycle } from '../cycle/index.js';
@@ -20,6 +19,21 @@ export interface DemoOptions {
   asOf: BusinessDate;
   historyDays: number;
   reset: boolean;
+}
+
+interface DemoParams {
+  seed: number;
+  count: number;
+  asOf: BusinessDate;
+  historyDays: number;
+}
+
+function parseMarker(text: string): DemoParams {
+  const v = JSON.parse(text) as Partial<DemoParams>;
+  if (typeof v.seed !== 'number' || typeof v.count !== 'number' || typeof v.asOf !== 'string' || typeof v.historyDays !== 'number') {
+    throw new ValidationError('settings.demo', 'the demo marker in this database is from another version; run the demo with --reset');
+  }
+  return { seed: v.seed, count: v.count, asOf: v.asOf, historyDays: v.historyDays };
 }
 
 export async function runDemo(o: DemoOptions): Promise<void> {
@@ -39,27 +53,36 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     const cycleOpts = {
       onProgress: (e: { date: string; done: number; total: number }) => bar.update(`close ${e.date}`, e.done, e.total),
     };
+    const params: DemoParams = marker ? parseMarker(marker.value) : { seed: o.seed, count: o.count, asOf: o.asOf, historyDays: o.historyDays };
+    if (marker && (params.seed !== o.seed || params.count !== o.count)) {
+      log.warn({ seed: params.seed, accounts: params.count }, 'this database already holds a demo portfolio; continuing it (use --reset for a new one)');
+    }
+    const portfolio = generatePortfolio({ count: params.count, seed: params.seed, asOf: params.asOf, historyDays: params.historyDays });
+    const loans = portfolio.loans.map((l) => {
+      const product = portfolio.products[l.account.productId];
+      if (!product) throw new DomainError('demo.product', `unknown product ${l.account.productId}`);
+      return { account: l.account, borrower: l.borrower, product, loan: l };
+    });
+    const last = await lastClosedDate(store.db);
     if (!marker) {
       log.info({ accounts: o.count, seed: o.seed, asOf: o.asOf, database: store.location }, 'generating the demo portfolio');
-      const portfolio = generatePortfolio({ count: o.count, seed: o.seed, asOf: o.asOf, historyDays: o.historyDays });
-      const loans = portfolio.loans.map((l) => {
-        const product = portfolio.products[l.account.productId];
-        if (!product) throw new DomainError('demo.product', `unknown product ${l.account.productId}`);
-        return { account: l.account, borrower: l.borrower, product, loan: l };
-      });
       await store.db.transaction().execute(async (tx) => {
         for (const c of chunks(loans, 5000)) await insertLoans(tx, c);
-        const payments: Payment[] = [];
-        for (const l of loans) payments.push(...paymentsFor(l.loan, l.product, l.account.disbursed, o.asOf));
-        for (const c of chunks(payments, 20000)) await recordPayments(tx, c);
-        await tx.insertInto('settings').values({ key: 'demo', value: JSON.stringify({ seed: o.seed, count: o.count, asOf: o.asOf }) }).execute();
+        await recordPayments(tx, loans.flatMap((l) => paymentsFor(l.loan, l.product, l.account.disbursed, o.asOf)));
+        await tx.insertInto('settings').values({ key: 'demo', value: JSON.stringify(params) }).execute();
       });
       const start = addDays(o.asOf, -o.historyDays);
       log.info({ from: start, to: o.asOf }, 'running the daily cycle over the demo history');
       await runCycle(store, start, cycleOpts);
+    } else if (last !== null && last < o.asOf) {
+      // the borrowers keep behaving as simulated: record what they paid since the last run
+      const from = addDays(maxDate(last, params.asOf), 1);
+      const fresh = loans.flatMap((l) => paymentsFor(l.loan, l.product, from, o.asOf));
+      await store.db.transaction().execute((tx) => recordPayments(tx, fresh));
+      log.info({ from, to: o.asOf, payments: fresh.length }, 'demo payments recorded since the last run');
     }
-    const last = await lastClosedDate(store.db);
-    if (last === null || last < o.asOf) {
+    const closed = await lastClosedDate(store.db);
+    if (closed === null || closed < o.asOf) {
       const runs = await runCycle(store, o.asOf, cycleOpts);
       bar.stop();
       log.info({ dates: runs.length, through: o.asOf }, 'cycle caught up');

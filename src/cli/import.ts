@@ -23,8 +23,8 @@ export async function importLoans(store: Store, file: string, text: string, opts
     return false;
   });
   issues.sort((a, b) => a.row - b.row);
-  const badRows = new Set(issues.filter((i) => i.row > 0).map((i) => i.row)).size;
-  const rejected = Math.max(badRows, parsed.rowsRead - good.length);
+  // parsed.records are exactly the rows without issues; header/file issues reject no row by themselves
+  const rejected = parsed.rowsRead - good.length;
   if (opts.strict && issues.length > 0) return { imported: 0, rejected, issues };
   const buckets = await loadBuckets(store.db);
   await store.db.transaction().execute((tx) => insertLoans(tx, good, buckets));
