@@ -10,7 +10,7 @@
  */
 import { addDays, DomainError, parseDate, type BusinessDate } from '../core/index.js';
 import { loadBuckets, loadProducts, insertEvents, chunks, upsertStates, type Db } from '../store/repo.js';
-import { rowToAccount, rowToState, stateToRow } from '../store/codec.js';
+import { BlobArena, rowToAccount, rowToState, stateToRow } from '../store/codec.js';
 import type { Store } from '../store/db.js';
 import { STEPS, type DayTrace, type PageAccount, type PageContext } from './steps.js';
 
@@ -116,7 +116,8 @@ export async function runDate(store: Store, date: BusinessDate, opts: CycleOptio
       lap('compute');
     }
     cursor = ids[ids.length - 1] as string;
-    const stateRows = ctx.accounts.filter((a) => a.state.asOf !== null).map((a) => stateToRow(a.account.id, a.state));
+    const arena = new BlobArena();
+    const stateRows = ctx.accounts.filter((a) => a.state.asOf !== null).map((a) => stateToRow(a.account.id, a.state, arena));
     lap('encode');
     await db.transaction().execute(async (tx) => {
       await upsertStates(tx, store.dialect, stateRows);

@@ -30,14 +30,37 @@ function dateOf(day: number): string {
   return d;
 }
 
-export function encodeState(s: AccountState): Buffer {
+/**
+ * Bump allocator for state blobs: one ArrayBuffer per ~1 MB of states instead of one per account.
+ * Allocating a small ArrayBuffer per account costs more than encoding it (measured ~3 µs); views
+ * into a shared chunk cost nothing. Blobs are whole doubles, so every view stays 8-byte aligned.
+ */
+export class BlobArena {
+  private chunk = new Float64Array(0);
+  private at = 0;
+  /** @param chunkDoubles doubles per chunk; 0 = exactly what each blob needs */
+  constructor(private readonly chunkDoubles = 1 << 17) {}
+  /** room for `doubles` values: the chunk and the index where they start */
+  take(doubles: number): [Float64Array, number] {
+    if (this.at + doubles > this.chunk.length) {
+      this.chunk = new Float64Array(Math.max(doubles, this.chunkDoubles));
+      this.at = 0;
+    }
+    const start = this.at;
+    this.at += doubles;
+    return [this.chunk, start];
+  }
+}
+
+export function encodeState(s: AccountState, arena: BlobArena = new BlobArena(0)): Buffer {
   const n = s.instalments.length;
-  const f = new Float64Array(HEAD + n * FIELDS);
-  f[0] = STATE_FORMAT;
-  f[1] = n;
-  f[2] = s.charged;
-  f[3] = s.capReached ? 1 : 0;
-  let o = HEAD;
+  const len = HEAD + n * FIELDS;
+  const [f, start] = arena.take(len);
+  f[start] = STATE_FORMAT;
+  f[start + 1] = n;
+  f[start + 2] = s.charged;
+  f[start + 3] = s.capReached ? 1 : 0;
+  let o = start + HEAD;
   for (const i of s.instalments) {
     f[o] = i.n;
     f[o + 1] = toEpochDay(i.start);
@@ -54,7 +77,7 @@ export function encodeState(s: AccountState): Buffer {
     f[o + 12] = i.ldCharged ? 1 : 0;
     o += FIELDS;
   }
-  return Buffer.from(f.buffer, f.byteOffset, f.byteLength);
+  return Buffer.from(f.buffer, f.byteOffset + start * 8, len * 8);
 }
 
 interface DecodedBlob {
@@ -63,13 +86,23 @@ interface DecodedBlob {
   capReached: boolean;
 }
 
-export function decodeState(buf: Uint8Array): DecodedBlob {
-  if (buf.byteLength % 8 !== 0 || buf.byteLength < HEAD * 8) throw new Error(`account state blob of ${buf.byteLength} bytes is not a state`);
-  // copy into an aligned buffer: driver buffers may start at any byte offset
-  const f = new Float64Array(buf.byteLength / 8);
-  new Uint8Array(f.buffer).set(buf);
+/** Reused for blobs the driver hands over at an odd byte offset (a copy, not an allocation). */
+let scratch = new Float64Array(1024);
+
+function doublesOf(b: Uint8Array): Float64Array {
+  const len = b.byteLength / 8;
+  if (b.byteOffset % 8 === 0) return new Float64Array(b.buffer, b.byteOffset, len);
+  if (scratch.length < len) scratch = new Float64Array(len * 2);
+  new Uint8Array(scratch.buffer, 0, b.byteLength).set(b);
+  return scratch;
+}
+
+export function decodeState(data: Uint8Array): DecodedBlob {
+  if (data.byteLength % 8 !== 0 || data.byteLength < HEAD * 8) throw new Error(`account state blob of ${data.byteLength} bytes is not a state`);
+  const f = doublesOf(data);
   if (f[0] !== STATE_FORMAT) throw new Error(`account state format ${f[0]} is not supported (expected ${STATE_FORMAT})`);
   const n = f[1] as number;
+  if (data.byteLength !== (HEAD + n * FIELDS) * 8) throw new Error(`account state blob of ${data.byteLength} bytes does not hold ${n} instalments`);
   const instalments: Instalment[] = new Array<Instalment>(n);
   let o = HEAD;
   for (let k = 0; k < n; k++) {
@@ -94,7 +127,7 @@ export function decodeState(buf: Uint8Array): DecodedBlob {
 }
 
 /** The account_state row of a state. Pauses are not part of it: the `pauses` table is their record. */
-export function stateToRow(accountId: string, s: AccountState): AccountStateTable {
+export function stateToRow(accountId: string, s: AccountState, arena?: BlobArena): AccountStateTable {
   const b = balances(s);
   return {
     account_id: accountId,
@@ -110,7 +143,7 @@ export function stateToRow(accountId: string, s: AccountState): AccountStateTabl
     total: b.total,
     overdue: s.asOf ? overdueAmount(s, s.asOf) : 0,
     credit: s.credit,
-    data: encodeState(s),
+    data: encodeState(s, arena),
   };
 }
 

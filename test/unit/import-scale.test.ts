@@ -16,33 +16,27 @@ function bigCsv(n: number): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-// A generous bound: it catches quadratic work or per-row Intl calls (4 s alone), not machine noise.
-describe('import performance', () => {
-  it('parses 100k CSV rows in a few seconds', () => {
+// Correctness at the scale of a real loan book; speed is measured by `npm run bench -- import`.
+describe('import at scale', () => {
+  it('parses 100k CSV rows and reports exactly the bad ones', () => {
     const text = bigCsv(100_000);
-    const t = performance.now();
     const r = parseLoansCsv(text);
-    const ms = performance.now() - t;
     expect(r.rowsRead).toBe(100_000);
     expect(r.issues).toHaveLength(100);
     expect(r.records).toHaveLength(99_900);
     expect(r.issues[0]).toEqual({ row: 1001, field: 'principal', reason: expect.stringContaining('digits only') });
     expect(r.records.at(-1)?.row).toBe(100_000);
-    expect(ms).toBeLessThan(8000);
   });
 
-  it('parses 100k nested JSON objects in a few seconds', () => {
+  it('parses 100k nested JSON objects', () => {
     const items = Array.from({ length: 100_000 }, (_, i) => ({
       id: `L${i}`, principal: 100000 + i, currency: 'USD', disbursed: '2025-01-15',
       product: { id: `P${i % 7}`, method: 'annuity', annualRate: '0.18', termMonths: 12 + (i % 7) },
       borrower: { id: `B${i}`, name: 'N', timezone: ZONES[i % 4], phones: ['+12125550100'], addresses: [{ kind: 'residential', line: 'x' }] },
     }));
     const text = JSON.stringify(items);
-    const t = performance.now();
     const r = parseLoansJson(text);
-    const ms = performance.now() - t;
     expect(r.issues).toEqual([]);
     expect(r.records).toHaveLength(100_000);
-    expect(ms).toBeLessThan(8000);
   });
 });
