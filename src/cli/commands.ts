@@ -14,6 +14,16 @@ import { runDemo } from './demo.js';
 import { printSummary } from './summary.js';
 import { logger, progress } from './progress.js';
 
+/** Reads an input file; a missing or unreadable file is a clear input error, not a stack trace. */
+function readInput(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ValidationError('file', `cannot read ${file}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`);
+  }
+}
+
 function dbUrl(cmd: Command): string {
   const opts = cmd.optsWithGlobals<{ db?: string }>();
   return opts.db ?? defaultUrl();
@@ -66,8 +76,9 @@ export function registerCommands(program: Command): void {
     .argument('<file>', 'loans.csv or loans.json')
     .option('--strict', 'import nothing when any row is bad (default: import the good rows atomically)')
     .action(async (file: string, o: { strict?: boolean }, cmd: Command) => {
+      const text = readInput(file);
       await withStore(cmd, async (s) => {
-        const r = await importLoans(s, file, readFileSync(file, 'utf8'), { strict: o.strict === true });
+        const r = await importLoans(s, file, text, { strict: o.strict === true });
         for (const i of r.issues) process.stderr.write(`${file}: row ${i.row}: ${i.field}: ${i.reason}\n`);
         process.stdout.write(`${r.imported} loan(s) imported, ${r.rejected} row(s) rejected${o.strict && r.issues.length ? ' (strict: nothing imported)' : ''}\n`);
         if (r.issues.length) process.exitCode = 1;
@@ -159,7 +170,7 @@ export function registerCommands(program: Command): void {
     .option('--until <YYYY-MM-DD>', 'stop after this date')
     .option('--account <id>', 'only this account')
     .action(async (file: string, o: { format: 'table' | 'json'; until?: string; account?: string }) => {
-      const t = parseTimeline(readFileSync(file, 'utf8'), file);
+      const t = parseTimeline(readInput(file), file);
       if (o.account !== undefined && !t.accounts.some((a) => a.account.id === o.account)) {
         throw new ValidationError('--account', `unknown account "${o.account}" in ${file} (accounts: ${t.accounts.map((a) => a.account.id).join(', ')})`);
       }

@@ -8,6 +8,7 @@
  * - resumable: a killed run leaves whole pages written, and a restart carries on after them.
  * Dates run in order; asking for a later date first closes every date in between.
  */
+import { sql } from 'kysely';
 import { addDays, DomainError, parseDate, type BusinessDate } from '../core/index.js';
 import { loadBuckets, loadProducts, insertEvents, chunks, upsertStates, type Db } from '../store/repo.js';
 import { BlobArena, rowToAccount, rowToState, stateToRow } from '../store/codec.js';
@@ -74,6 +75,11 @@ export async function runDate(store: Store, date: BusinessDate, opts: CycleOptio
   if (!existing) {
     await db.insertInto('cycle_runs').values({ business_date: date, status: 'running', started_at: new Date().toISOString(), finished_at: null, accounts: 0, cursor: null })
       .onConflict((oc) => oc.column('business_date').doNothing()).execute();
+  }
+  if (store.dialect === 'postgres') {
+    // fresh statistics keep the keyset page query on the primary-key index: after a bulk import,
+    // before autovacuum has analysed the table, PostgreSQL would otherwise sort the whole table per page
+    await sql`analyze account_state, accounts`.execute(db);
   }
   const [products, buckets] = await Promise.all([loadProducts(db), loadBuckets(db)]);
   const pending = (q: ReturnType<typeof baseQuery>) => q.where('s.status', '=', 'open').where((eb) => eb.or([eb('s.as_of', 'is', null), eb('s.as_of', '<', date)]));
