@@ -3,6 +3,7 @@ import {
   addDays, addMonthsClamped, compareDates, daysBetween, days30360, daysInMonth, fromEpochDay, fromYmd, isDate, isLeapYear,
   maxDate, parseDate, toEpochDay, toYmd, ValidationError,
 } from '../../src/core/index.js';
+import { catchError } from '../support/errors.js';
 
 /** An independent oracle: the platform's UTC calendar. */
 function utcEpochDay(date: string): number {
@@ -12,14 +13,6 @@ function utcEpochDay(date: string): number {
   return Math.round(t.getTime() / 86_400_000);
 }
 
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
 
 describe('leap years and month lengths', () => {
   it('follows the Gregorian rule (4, not 100, but 400)', () => {

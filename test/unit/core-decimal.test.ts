@@ -3,15 +3,8 @@ import {
   applyRate, applyRateFloor, isZeroRate, mulDivFloor, mulDivHalfUp, parseRate, rate, rateToNumber, rateToString, roundHalfUpFloat,
   ValidationError,
 } from '../../src/core/index.js';
+import { catchError } from '../support/errors.js';
 
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
 
 /** round_half_up(a*b/c) on BigInt, the oracle. */
 function oracle(a: bigint, b: bigint, c: bigint): bigint {

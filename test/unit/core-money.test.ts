@@ -2,15 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   addMinor, assertMinor, currencyDigits, formatMinor, formatMinorGrouped, isCurrency, ValidationError,
 } from '../../src/core/index.js';
+import { catchError } from '../support/errors.js';
 
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
 
 describe('currency digits (ISO 4217)', () => {
   it('knows 0, 2 and 3 digit currencies', () => {

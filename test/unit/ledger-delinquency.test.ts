@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/core/index.js';
 import {
   bucketFor, daysPastDue, DEFAULT_BUCKETS, delinquencyStart, isPaused, parseBuckets, pausedDaysBetween, type PausePeriod,
 } from '../../src/ledger/index.js';
+import { catchValidation } from '../support/errors.js';
 
-function catchError(fn: () => unknown): ValidationError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ValidationError) return e;
-    throw e;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 const pause = (from: string, until: string): PausePeriod => ({ from, until, reason: 'test' });
 
@@ -59,14 +50,14 @@ describe('buckets', () => {
     ['a closed last bucket', [{ name: 'a', min: 0, max: 0 }, { name: 'b', min: 1, max: 30 }], 'buckets[1].max', 'the last bucket must be open-ended (max: null)'],
     ['duplicate names', [{ name: 'a', min: 0, max: 0 }, { name: 'a', min: 1, max: null }], 'buckets', 'bucket names must be unique'],
   ])('rejects %s, naming field and rule', (_name, raw, field, rule) => {
-    const e = catchError(() => parseBuckets(raw));
+    const e = catchValidation(() => parseBuckets(raw));
     expect(e.field).toBe(field);
     expect(e.rule).toBe(rule);
   });
 
   it('uses the given field name', () => {
-    expect(catchError(() => parseBuckets([], 'config.buckets')).field).toBe('config.buckets');
-    expect(catchError(() => parseBuckets([{ name: 'a', min: 3 }], 'config.buckets')).field).toBe('config.buckets[0].min');
+    expect(catchValidation(() => parseBuckets([], 'config.buckets')).field).toBe('config.buckets');
+    expect(catchValidation(() => parseBuckets([{ name: 'a', min: 3 }], 'config.buckets')).field).toBe('config.buckets[0].min');
   });
 });
 

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/core/index.js';
 import { DEFAULT_WATERFALL, parseProduct, productToSpec } from '../../src/ledger/index.js';
+import { catchValidation } from '../support/errors.js';
 
-function catchError(fn: () => unknown): ValidationError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ValidationError) return e;
-    throw e;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 const base = { method: 'annuity', annualRate: 0.12, termMonths: 12 } as const;
 
@@ -116,22 +107,22 @@ describe('parseProduct', () => {
     ['waterfall duplicate', { ...base, waterfall: ['fees', 'fees', 'interest', 'principal'] }, 'waterfall', 'must list each of fees, penalty, interest, principal exactly once'],
     ['waterfall missing a part', { ...base, waterfall: ['fees', 'interest', 'principal'] }, 'waterfall', 'must list each of fees, penalty, interest, principal exactly once'],
   ])('rejects %s, naming field and rule', (_name, raw, field, rule) => {
-    const e = catchError(() => parseProduct('p', raw));
+    const e = catchValidation(() => parseProduct('p', raw));
     expect(e.field).toBe(field);
     expect(e.rule).toBe(rule);
     expect(e.message).toBe(`${field}: ${rule}`);
   });
 
   it('prefixes field paths', () => {
-    const e = catchError(() => parseProduct('p1', { ...base, termMonths: 0 }, 'products.p1.'));
+    const e = catchValidation(() => parseProduct('p1', { ...base, termMonths: 0 }, 'products.p1.'));
     expect(e.field).toBe('products.p1.termMonths');
-    expect(catchError(() => parseProduct('p1', { ...base, penalty: {} }, 'products.p1.')).field).toBe('products.p1.penalty.dailyRate');
-    expect(catchError(() => parseProduct('p1', { ...base, extra: 1 }, 'products.p1.')).field).toBe('products.p1.extra');
-    expect(catchError(() => parseProduct('p1', [], 'products.p1.')).field).toBe('products.p1');
+    expect(catchValidation(() => parseProduct('p1', { ...base, penalty: {} }, 'products.p1.')).field).toBe('products.p1.penalty.dailyRate');
+    expect(catchValidation(() => parseProduct('p1', { ...base, extra: 1 }, 'products.p1.')).field).toBe('products.p1.extra');
+    expect(catchValidation(() => parseProduct('p1', [], 'products.p1.')).field).toBe('products.p1');
   });
 
   it.each([[null], [[]], ['annuity'], [42]])('rejects a non-mapping %j', (raw) => {
-    const e = catchError(() => parseProduct('p', raw));
+    const e = catchValidation(() => parseProduct('p', raw));
     expect(e.field).toBe('product');
     expect(e.rule).toBe('must be a mapping of product fields');
   });

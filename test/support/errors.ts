@@ -1,0 +1,18 @@
+import { ValidationError } from '../../src/core/index.js';
+
+/** Runs `fn` and returns what it threw; fails the test when it throws nothing. */
+export function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected an error');
+}
+
+/** Runs `fn` and returns the ValidationError it threw; anything else (or nothing) fails the test. */
+export function catchValidation(fn: () => unknown): ValidationError {
+  const e = catchError(fn);
+  if (e instanceof ValidationError) return e;
+  throw e;
+}
