@@ -1,1 +1,2 @@
 export * from './party.js';
+export * from './outcomes.js';
