@@ -5,10 +5,11 @@
  */
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m001 from './migrations/001_foundation.js';
+import * as m002 from './migrations/002_strategy.js';
 import type { Dialect } from './db.js';
 
 type Step = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
-const MIGRATIONS: ReadonlyArray<readonly [string, Step]> = [['001_foundation', m001]];
+const MIGRATIONS: ReadonlyArray<readonly [string, Step]> = [['001_foundation', m001], ['002_strategy', m002]];
 
 class StaticProvider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}

@@ -7,7 +7,7 @@ import { ValidationError, assertMinor, parseDate } from '../core/index.js';
 import type { BusinessDate } from '../core/index.js';
 import { DEFAULT_BUCKETS, openAccount, parseBuckets, productToSpec } from '../ledger/index.js';
 import type { Account, BucketDef, LedgerEvent, Payment, PausePeriod, Product } from '../ledger/index.js';
-import type { Borrower } from '../contact/index.js';
+import type { Attempt, Borrower } from '../contact/index.js';
 import { accountToRow, borrowerToRow, productToRow, rowToProduct, stateToRow } from './codec.js';
 import type { AccountStateTable, Database } from './schema.js';
 import type { Dialect } from './db.js';
@@ -245,4 +245,40 @@ export async function upsertStates(db: Db, dialect: Dialect, rows: readonly Acco
     for (const r of c) for (const col of STATE_COLUMNS) params[k++] = r[col];
     await db.executeQuery(CompiledQuery.raw(upsertStatesSql(dialect, c.length), params));
   }
+}
+
+/** Records contact attempts (they are facts, not requests: no idempotency key; callers record once). */
+export async function recordAttempts(db: Db, attempts: readonly Attempt[]): Promise<void> {
+  const known = await existingAccountIds(db, [...new Set(attempts.map((a) => a.accountId))]);
+  attempts.forEach((a, i) => {
+    if (!known.has(a.accountId)) throw new ValidationError(`attempts[${i}].accountId`, `unknown account ${a.accountId}`);
+    parseDate(a.date, `attempts[${i}].date`);
+  });
+  for (const c of chunks(attempts)) {
+    await db.insertInto('attempts').values(c.map((a) => ({
+      account_id: a.accountId, business_date: a.date, time: a.time, party: a.party, channel: a.channel, outcome: a.outcome,
+      promise_amount: a.promise?.amount ?? null, promise_due: a.promise?.due ?? null,
+    }))).execute();
+  }
+}
+
+/** The attempts of the given accounts on or after `since`, oldest first, grouped by account. */
+export async function loadAttempts(db: Db, accountIds: readonly string[], since: BusinessDate): Promise<Map<string, Attempt[]>> {
+  const out = new Map<string, Attempt[]>();
+  for (const c of chunks(accountIds, 5000)) {
+    const rows = await db.selectFrom('attempts').selectAll()
+      .where('account_id', 'in', c).where('business_date', '>=', since)
+      .orderBy('business_date').orderBy('id').execute();
+    for (const r of rows) {
+      const a: Attempt = {
+        accountId: r.account_id, date: r.business_date, time: r.time,
+        party: r.party as Attempt['party'], channel: r.channel as Attempt['channel'], outcome: r.outcome as Attempt['outcome'],
+        promise: r.promise_amount !== null && r.promise_due !== null ? { amount: r.promise_amount, due: r.promise_due } : null,
+      };
+      const list = out.get(a.accountId);
+      if (list) list.push(a);
+      else out.set(a.accountId, [a]);
+    }
+  }
+  return out;
 }

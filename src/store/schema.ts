@@ -85,6 +85,54 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface AttemptsTable {
+  id: Generated<number>;
+  account_id: string;
+  business_date: string;
+  time: string | null;
+  party: string;
+  channel: string;
+  outcome: string;
+  promise_amount: number | null;
+  promise_due: string | null;
+}
+
+export interface AccountStageTable {
+  account_id: string;
+  stage: string;
+  since: string;
+  /** name@version */
+  strategy: string;
+  variant: string | null;
+}
+
+export interface StageMovesTable {
+  id: Generated<number>;
+  account_id: string;
+  business_date: string;
+  from_stage: string | null;
+  to_stage: string;
+  strategy: string;
+  variant: string | null;
+  /** the `when` expression that fired */
+  condition: string;
+  /** the facts it saw, JSON */
+  facts: string;
+}
+
+export interface TasksTable {
+  id: Generated<number>;
+  account_id: string;
+  business_date: string;
+  type: string;
+  party: string | null;
+  channel: string | null;
+  template: string | null;
+  priority: number;
+  window: string | null;
+  status: string;
+}
+
 export interface Database {
   products: ProductsTable;
   borrowers: BorrowersTable;
@@ -95,4 +143,8 @@ export interface Database {
   ledger_events: LedgerEventsTable;
   cycle_runs: CycleRunsTable;
   settings: SettingsTable;
+  attempts: AttemptsTable;
+  account_stage: AccountStageTable;
+  stage_moves: StageMovesTable;
+  tasks: TasksTable;
 }
