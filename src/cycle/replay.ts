@@ -6,7 +6,7 @@
 import { addDays, type BusinessDate } from '../core/index.js';
 import { balances, overdueAmount, type Product } from '../ledger/index.js';
 import { openStore } from '../store/db.js';
-import { addPause, insertLoans, recordPayments, saveBuckets } from '../store/repo.js';
+import { addPause, insertLoans, recordAttempts, recordPayments, saveBuckets } from '../store/repo.js';
 import type { Timeline, TimelineEvent, TraceRow } from '../timeline/index.js';
 import { runCycle } from './run.js';
 
@@ -45,8 +45,10 @@ export async function replay(t: Timeline, opts: { until?: BusinessDate } = {}): 
             const k = noteKey(e.accountId, d);
             notes.set(k, [...(notes.get(k) ?? []), { type: 'payment_ignored', key: i.key, amount: e.amount, reason: i.reason }]);
           }
-        } else {
+        } else if (e.kind === 'pause') {
           await addPause(store.db, e.accountId, { from: e.date, until: e.until, reason: e.reason });
+        } else {
+          await recordAttempts(store.db, [e.attempt]);
         }
       }
       await runCycle(store, d, {

@@ -10,10 +10,10 @@
  */
 import { sql } from 'kysely';
 import { addDays, DomainError, parseDate, type BusinessDate } from '../core/index.js';
-import { loadBuckets, loadProducts, insertEvents, chunks, upsertStates, type Db } from '../store/repo.js';
-import { BlobArena, rowToAccount, rowToState, stateToRow } from '../store/codec.js';
-import type { Store } from '../store/db.js';
-import { STEPS, type DayTrace, type PageAccount, type PageContext } from './steps.js';
+import { loadBuckets, loadProducts, type Db } from '../store/repo.js';
+import { rowToAccount, rowToState } from '../store/codec.js';
+import type { Dialect, Store } from '../store/db.js';
+import { STEPS, type AnyStep, type DayTrace, type PageAccount, type PageContext } from './steps.js';
 
 export interface CycleOptions {
   /** accounts per page (one transaction each); default 2000 (measured fastest on SQLite: smaller pages die young in the GC) */
@@ -21,6 +21,8 @@ export interface CycleOptions {
   onProgress?: (e: { date: BusinessDate; done: number; total: number }) => void;
   onDay?: (t: DayTrace) => void;
   onDateDone?: (s: DateSummary) => void;
+  /** the steps to run (default: STEPS) */
+  steps?: readonly AnyStep[];
 }
 
 export interface DateSummary {
@@ -31,8 +33,8 @@ export interface DateSummary {
   pages: number;
   /** the date had been closed already: nothing changed */
   alreadyDone: boolean;
-  /** milliseconds spent reading pages, loading step inputs, computing, encoding and writing */
-  timings?: { read: number; load: number; compute: number; encode: number; write: number };
+  /** milliseconds spent reading pages, loading step inputs, computing, and writing (encoding included) */
+  timings?: { read: number; load: number; compute: number; write: number };
 }
 
 export async function lastClosedDate(db: Db): Promise<BusinessDate | null> {
@@ -64,6 +66,7 @@ export async function runCycle(store: Store, date: BusinessDate, opts: CycleOpti
 export async function runDate(store: Store, date: BusinessDate, opts: CycleOptions = {}): Promise<DateSummary> {
   const db = store.db;
   const pageSize = opts.pageSize ?? 2000;
+  const steps = opts.steps ?? STEPS;
   const existing = await db.selectFrom('cycle_runs').selectAll().where('business_date', '=', date).executeTakeFirst();
   if (existing?.status === 'done') return { date, accounts: 0, events: 0, payments: 0, pages: 0, alreadyDone: true };
   const last = await lastClosedDate(db);
@@ -86,7 +89,7 @@ export async function runDate(store: Store, date: BusinessDate, opts: CycleOptio
   const baseQuery = () => db.selectFrom('account_state as s').innerJoin('accounts as a', 'a.id', 's.account_id');
   const totalRow = await pending(baseQuery()).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
   const total = Number(totalRow?.n ?? 0);
-  const timings = { read: 0, load: 0, compute: 0, encode: 0, write: 0 };
+  const timings = { read: 0, load: 0, compute: 0, write: 0 };
   const summary: DateSummary = { date, accounts: 0, events: 0, payments: 0, pages: 0, alreadyDone: false, timings };
   let t = performance.now();
   const lap = (k: keyof typeof timings): void => {
@@ -115,28 +118,11 @@ export async function runDate(store: Store, date: BusinessDate, opts: CycleOptio
     const ids = accounts.map((a) => a.account.id);
     lap('read');
     const ctx: PageContext = { date, buckets, accounts, events: [], appliedPayments: [], onDay: opts.onDay };
-    for (const step of STEPS) {
-      const input = await step.load(db, ids, date);
-      lap('load');
-      step.compute(ctx, input);
-      lap('compute');
-    }
+    const writes: ((tx: Db, dialect: Dialect) => Promise<void>)[] = [];
+    for (const st of steps) writes.push(await st.run(db, ids, ctx, lap));
     cursor = ids[ids.length - 1] as string;
-    const arena = new BlobArena();
-    const stateRows = ctx.accounts.filter((a) => a.state.asOf !== null).map((a) => stateToRow(a.account.id, a.state, arena));
-    lap('encode');
     await db.transaction().execute(async (tx) => {
-      await upsertStates(tx, store.dialect, stateRows);
-      await insertEvents(tx, ctx.events);
-      const byDay = new Map<BusinessDate, number[]>();
-      for (const p of ctx.appliedPayments) {
-        const list = byDay.get(p.date);
-        if (list) list.push(p.id);
-        else byDay.set(p.date, [p.id]);
-      }
-      for (const [day, ids] of byDay) {
-        for (const c of chunks(ids)) await tx.updateTable('payments').set({ applied_date: day }).where('id', 'in', c).execute();
-      }
+      for (const w of writes) await w(tx, store.dialect);
       await tx.updateTable('cycle_runs').set({ cursor, accounts: (eb) => eb('accounts', '+', rows.length) }).where('business_date', '=', date).execute();
     });
     lap('write');

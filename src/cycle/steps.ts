@@ -7,7 +7,9 @@
  */
 import { addDays, type BusinessDate } from '../core/index.js';
 import { closeDayInPlace, type Account, type AccountState, type BucketDef, type DayAccrual, type LedgerEvent, type Payment, type PausePeriod, type Product } from '../ledger/index.js';
-import type { Db, EventRow } from '../store/repo.js';
+import { chunks, insertEvents, upsertStates, type Db, type EventRow } from '../store/repo.js';
+import { BlobArena, stateToRow } from '../store/codec.js';
+import type { Dialect } from '../store/db.js';
 
 export interface PageAccount {
   account: Account;
@@ -34,10 +36,35 @@ export interface PageContext {
   onDay: ((t: DayTrace) => void) | undefined;
 }
 
-export interface CycleStep<T = unknown> {
+/**
+ * One close-of-business step. Per page: `load` reads what the step needs for all the page's
+ * accounts (set-based), `compute` works in memory (pure domain calls), `write` persists the result
+ * inside the page's transaction. Steps run in list order and see earlier steps' results in `ctx`.
+ */
+export interface CycleStep<I, O> {
   readonly name: string;
-  load(db: Db, ids: readonly string[], date: BusinessDate): Promise<T>;
-  compute(ctx: PageContext, loaded: T): void;
+  load(db: Db, ids: readonly string[], ctx: PageContext): Promise<I>;
+  compute(ctx: PageContext, input: I): O;
+  write(tx: Db, dialect: Dialect, ctx: PageContext, output: O): Promise<void>;
+}
+
+/** A step with its input and output types erased, for the cycle's list. */
+export interface AnyStep {
+  readonly name: string;
+  run(db: Db, ids: readonly string[], ctx: PageContext, lap: (phase: 'load' | 'compute') => void): Promise<(tx: Db, dialect: Dialect) => Promise<void>>;
+}
+
+export function step<I, O>(s: CycleStep<I, O>): AnyStep {
+  return {
+    name: s.name,
+    async run(db, ids, ctx, lap) {
+      const input = await s.load(db, ids, ctx);
+      lap('load');
+      const output = s.compute(ctx, input);
+      lap('compute');
+      return (tx, dialect) => s.write(tx, dialect, ctx, output);
+    },
+  };
 }
 
 interface StoredPayment extends Payment {
@@ -65,9 +92,9 @@ function group<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]> {
  * disbursement) through the cycle date. Payments dated on or before a closed day and not yet
  * applied are applied on the first day closed.
  */
-export const ledgerStep: CycleStep<LedgerInput> = {
+export const ledgerStep: CycleStep<LedgerInput, void> = {
   name: 'ledger',
-  async load(db, ids, date) {
+  async load(db, ids, { date }) {
     if (ids.length === 0) return { payments: new Map(), pauses: new Map() };
     const [payments, pauses] = await Promise.all([
       db.selectFrom('payments').select(['id', 'key', 'account_id', 'business_date', 'amount'])
@@ -113,6 +140,21 @@ export const ledgerStep: CycleStep<LedgerInput> = {
       pa.state = state;
     }
   },
+  async write(tx, dialect, ctx) {
+    const arena = new BlobArena();
+    await upsertStates(tx, dialect, ctx.accounts.filter((a) => a.state.asOf !== null).map((a) => stateToRow(a.account.id, a.state, arena)));
+    await insertEvents(tx, ctx.events);
+    const byDay = new Map<BusinessDate, number[]>();
+    for (const p of ctx.appliedPayments) {
+      const list = byDay.get(p.date);
+      if (list) list.push(p.id);
+      else byDay.set(p.date, [p.id]);
+    }
+    for (const [day, ids] of byDay) {
+      for (const c of chunks(ids)) await tx.updateTable('payments').set({ applied_date: day }).where('id', 'in', c).execute();
+    }
+  },
 };
 
-export const STEPS: readonly CycleStep[] = [ledgerStep as CycleStep];
+/** The steps of every close of business, in order. Later issues add strategy, tasks, reporting. */
+export const STEPS: readonly AnyStep[] = [step(ledgerStep)];
