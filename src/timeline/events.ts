@@ -4,16 +4,25 @@
  * type in types.ts).
  *
  * In the file every event is `{ date, account, <kind>: <value>, ...extra keys }`; the common keys
- * are checked by parse.ts before the kind's parser runs.
+ * are checked by parse.ts before the kind's parser runs. A kind's parser returns one event, or
+ * several for a convenience kind that expands at parse time (`attempts`).
  */
-import { assertMinor, parseDate } from '../core/index.js';
-import type { BusinessDate } from '../core/index.js';
+import { addDays, assertMinor, daysBetween, parseDate } from '../core/index.js';
+import type { BusinessDate, Minor } from '../core/index.js';
+import { CHANNELS, OUTCOMES, PARTY_KINDS } from '../contact/index.js';
+import type { Attempt, Channel, Outcome, PartyKind, PromiseToPay } from '../contact/index.js';
 import { isRecord } from './source.js';
 import type { FieldPath } from './source.js';
-import type { PauseEvent, PaymentEvent, TimelineEvent, TimelineEventKind } from './types.js';
+import type { AttemptEvent, PauseEvent, PaymentEvent, TimelineEvent } from './types.js';
 
 /** Keys every event has, whatever its kind. */
 export const COMMON_EVENT_KEYS = ['date', 'account'] as const;
+
+/** At most this many events per file, after `attempts` events are expanded. */
+export const MAX_TIMELINE_EVENTS = 100_000;
+
+/** At most this many attempts a day from one `attempts` event. */
+export const MAX_ATTEMPTS_PER_DAY = 100;
 
 export interface EventParseContext {
   /** 0-based position in the file's `events` list */
@@ -23,6 +32,10 @@ export interface EventParseContext {
   /** the validated date and account, or null when those were invalid (already reported) */
   readonly date: BusinessDate | null;
   readonly accountId: string | null;
+  /** the timeline's `until`, or null when it was invalid (already reported) */
+  readonly timelineUntil: BusinessDate | null;
+  /** how many more events the file may produce (MAX_TIMELINE_EVENTS minus those so far) */
+  readonly remaining: number;
   /** the whole event mapping */
   readonly raw: Readonly<Record<string, unknown>>;
   /** path of the event, e.g. `['events', 3]` */
@@ -36,21 +49,25 @@ export interface EventParseContext {
 }
 
 export interface EventKind<E extends TimelineEvent = TimelineEvent> {
-  /** the kind, which is also the key that selects it in the file */
-  readonly kind: E['kind'];
+  /** the key that selects this kind in the file (also its name in messages and docs) */
+  readonly kind: string;
+  /** the `kind` of the events it produces (differs from `kind` for `attempts` → `attempt`) */
+  readonly produces: E['kind'];
   /** optional keys this kind accepts besides `date`, `account` and its own key */
   readonly keys: readonly string[];
   /** short description for error messages and docs */
   readonly syntax: string;
   /**
    * Validates the kind's fields, reporting every problem through the context.
-   * Returns the event, or undefined when anything (including date or account) was invalid.
+   * Returns the event (or, for an expanding kind, the events), or undefined when anything
+   * (including date or account) was invalid.
    */
-  parse(ctx: EventParseContext): E | undefined;
+  parse(ctx: EventParseContext): E | readonly E[] | undefined;
 }
 
 const payment: EventKind<PaymentEvent> = {
   kind: 'payment',
+  produces: 'payment',
   keys: ['key'],
   syntax: '{ date, account, payment: <minor units > 0>, key?: string }',
   parse(ctx) {
@@ -86,6 +103,7 @@ const PAUSE_KEYS = ['until', 'reason'] as const;
 
 const pause: EventKind<PauseEvent> = {
   kind: 'pause',
+  produces: 'pause',
   keys: [],
   syntax: '{ date, account, pause: { until: YYYY-MM-DD, reason: string } }',
   parse(ctx) {
@@ -114,10 +132,187 @@ const pause: EventKind<PauseEvent> = {
   },
 };
 
-/** The registry. Add a kind here. */
-export const EVENT_KINDS: readonly EventKind[] = [payment, pause];
+const ATTEMPT_KEYS = ['party', 'channel', 'outcome', 'amount', 'due'] as const;
+const ATTEMPTS_KEYS = ['party', 'channel', 'outcome', 'perDay', 'until'] as const;
+const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
 
-export const EVENT_KIND_NAMES: readonly TimelineEventKind[] = EVENT_KINDS.map((k) => k.kind);
+/** Reads a required value that must be one of `allowed`. */
+function oneOf<T extends string>(ctx: EventParseContext, v: unknown, allowed: readonly T[], path: FieldPath): T | undefined {
+  if (v === undefined || v === null) {
+    ctx.report(path, `is required (one of ${allowed.join(', ')})`);
+    return undefined;
+  }
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    ctx.report(path, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+    return undefined;
+  }
+  return v as T;
+}
+
+/** party, channel and outcome of an `attempt` or `attempts` mapping; undefined where invalid (reported). */
+interface AttemptFields {
+  party: PartyKind | undefined;
+  channel: Channel | undefined;
+  outcome: Outcome | undefined;
+}
+
+function readAttemptFields(ctx: EventParseContext, v: Record<string, unknown>, p: FieldPath): AttemptFields {
+  return {
+    party: oneOf(ctx, v.party, PARTY_KINDS, [...p, 'party']),
+    channel: oneOf(ctx, v.channel, CHANNELS, [...p, 'channel']),
+    outcome: oneOf(ctx, v.outcome, OUTCOMES, [...p, 'outcome']),
+  };
+}
+
+/** `amount` and `due`: required with outcome `promise`, rejected with any other outcome. */
+function readPromise(
+  ctx: EventParseContext,
+  v: Record<string, unknown>,
+  p: FieldPath,
+  outcome: Outcome | undefined,
+): PromiseToPay | null | undefined {
+  if (outcome === undefined) return undefined; // outcome already reported; say nothing about amount/due
+  if (outcome !== 'promise') {
+    let ok = true;
+    for (const k of ['amount', 'due'] as const) {
+      if (v[k] !== undefined) {
+        ctx.report([...p, k], `is only allowed with outcome promise (outcome is ${outcome})`);
+        ok = false;
+      }
+    }
+    return ok ? null : undefined;
+  }
+  let amount: Minor | undefined;
+  if (v.amount === undefined || v.amount === null) {
+    ctx.report([...p, 'amount'], 'is required with outcome promise (minor units > 0)');
+  } else {
+    amount = ctx.check([...p, 'amount'], (f) => assertMinor(v.amount, f));
+    if (amount === 0) {
+      ctx.report([...p, 'amount'], 'must be greater than 0');
+      amount = undefined;
+    }
+  }
+  let due: BusinessDate | undefined;
+  if (v.due === undefined || v.due === null) {
+    ctx.report([...p, 'due'], 'is required with outcome promise (the promised payment date, YYYY-MM-DD)');
+  } else {
+    due = ctx.check([...p, 'due'], (f) => parseDate(v.due, f));
+    if (due !== undefined && ctx.date !== null && due < ctx.date) {
+      ctx.report([...p, 'due'], `must be on or after the event date ${ctx.date}, got ${due}`);
+      due = undefined;
+    }
+  }
+  return amount === undefined || due === undefined ? undefined : { amount, due };
+}
+
+const attempt: EventKind<AttemptEvent> = {
+  kind: 'attempt',
+  produces: 'attempt',
+  keys: ['time'],
+  syntax: '{ date, account, time?: "HH:MM", attempt: { party, channel, outcome, amount?, due? } }',
+  parse(ctx) {
+    const p = [...ctx.path, 'attempt'];
+    const v = ctx.raw.attempt;
+    let time: string | null | undefined = null;
+    const rawTime = ctx.raw.time;
+    if (rawTime !== undefined && rawTime !== null) {
+      if (typeof rawTime === 'string' && TIME_RE.test(rawTime)) {
+        time = rawTime;
+      } else {
+        ctx.report([...ctx.path, 'time'], `must be a local time "HH:MM" from 00:00 to 23:59, got ${JSON.stringify(rawTime)}`);
+        time = undefined;
+      }
+    }
+    if (!isRecord(v)) {
+      ctx.report(p, `must be a mapping { party, channel, outcome, amount?, due? }, got ${JSON.stringify(v)}`);
+      return undefined;
+    }
+    ctx.rejectUnknownKeys(v, ATTEMPT_KEYS, p);
+    const { party, channel, outcome } = readAttemptFields(ctx, v, p);
+    const promise = readPromise(ctx, v, p, outcome);
+    if (
+      party === undefined || channel === undefined || outcome === undefined || promise === undefined || time === undefined
+      || ctx.date === null || ctx.accountId === null
+    ) {
+      return undefined;
+    }
+    const a: Attempt = { accountId: ctx.accountId, date: ctx.date, time, party, channel, outcome, promise };
+    return { kind: 'attempt', date: ctx.date, accountId: ctx.accountId, attempt: a, line: ctx.line, index: ctx.index };
+  },
+};
+
+const attempts: EventKind<AttemptEvent> = {
+  kind: 'attempts',
+  produces: 'attempt',
+  keys: [],
+  syntax: '{ date, account, attempts: { party, channel, outcome, perDay?: 1-100, until: YYYY-MM-DD } }',
+  parse(ctx) {
+    const p = [...ctx.path, 'attempts'];
+    const v = ctx.raw.attempts;
+    if (!isRecord(v)) {
+      ctx.report(p, `must be a mapping { party, channel, outcome, perDay?, until }, got ${JSON.stringify(v)}`);
+      return undefined;
+    }
+    ctx.rejectUnknownKeys(v, ATTEMPTS_KEYS, p);
+    const fields = readAttemptFields(ctx, v, p);
+    const { party, channel } = fields;
+    let { outcome } = fields;
+    if (outcome === 'promise') {
+      ctx.report([...p, 'outcome'], 'must not be promise in attempts (write a single attempt event with amount and due)');
+      outcome = undefined;
+    }
+
+    let perDay: number | undefined = 1;
+    if (v.perDay !== undefined) {
+      if (typeof v.perDay !== 'number' || !Number.isInteger(v.perDay) || v.perDay < 1 || v.perDay > MAX_ATTEMPTS_PER_DAY) {
+        ctx.report([...p, 'perDay'], `must be a whole number from 1 to ${MAX_ATTEMPTS_PER_DAY}, got ${JSON.stringify(v.perDay)}`);
+        perDay = undefined;
+      } else {
+        perDay = v.perDay;
+      }
+    }
+
+    let until: BusinessDate | undefined;
+    if (v.until === undefined || v.until === null) ctx.report([...p, 'until'], 'is required (the last day of the attempts, YYYY-MM-DD)');
+    else until = ctx.check([...p, 'until'], (f) => parseDate(v.until, f));
+    if (until !== undefined && ctx.date !== null && until < ctx.date) {
+      ctx.report([...p, 'until'], `must be on or after the event date ${ctx.date}, got ${until}`);
+      until = undefined;
+    }
+    if (until !== undefined && ctx.timelineUntil !== null && until > ctx.timelineUntil) {
+      ctx.report([...p, 'until'], `must be on or before the timeline's until (${ctx.timelineUntil}), got ${until}`);
+      until = undefined;
+    }
+
+    if (until !== undefined && perDay !== undefined && ctx.date !== null) {
+      const count = (daysBetween(ctx.date, until) + 1) * perDay;
+      if (count > ctx.remaining) {
+        ctx.report(p, `expands to ${count} attempts, more than the ${ctx.remaining} left of the ${MAX_TIMELINE_EVENTS} events a file may have`);
+        return undefined;
+      }
+    }
+    if (
+      party === undefined || channel === undefined || outcome === undefined || perDay === undefined || until === undefined
+      || ctx.date === null || ctx.accountId === null
+    ) {
+      return undefined;
+    }
+    const out: AttemptEvent[] = [];
+    for (let d = ctx.date; d <= until; d = addDays(d, 1)) {
+      for (let k = 0; k < perDay; k++) {
+        const a: Attempt = { accountId: ctx.accountId, date: d, time: null, party, channel, outcome, promise: null };
+        out.push({ kind: 'attempt', date: d, accountId: ctx.accountId, attempt: a, line: ctx.line, index: ctx.index });
+      }
+    }
+    return out;
+  },
+};
+
+/** The registry. Add a kind here. */
+export const EVENT_KINDS: readonly EventKind[] = [payment, pause, attempt, attempts];
+
+/** The keys that select a kind, in registry order. */
+export const EVENT_KIND_NAMES: readonly string[] = EVENT_KINDS.map((k) => k.kind);
 
 export function eventKind(name: string): EventKind | undefined {
   return EVENT_KINDS.find((k) => k.kind === name);

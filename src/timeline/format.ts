@@ -1,6 +1,8 @@
 /**
  * Trace output of a timeline run: one row per account per business date, as JSON Lines (for
- * machines and golden files) or as an aligned text table (for people).
+ * machines and golden files) or as an aligned text table (for people). Rows of a timeline run
+ * with a strategy carry the strategy columns (`stage`, `variant`, `stageChangedBecause`, `tasks`);
+ * rows without one have exactly the ledger columns.
  */
 import { formatMinorGrouped, parseDate } from '../core/index.js';
 import type { LedgerEvent } from '../ledger/index.js';
@@ -25,6 +27,36 @@ export interface TraceRow {
   overdue: number;
   /** LedgerEvents of the day (and, later, other domain events) */
   events: unknown[];
+  /** the strategy stage after the day's evaluation; absent when the run has no strategy */
+  stage?: string;
+  /** the champion/challenger variant the account is assigned to; null without an experiment */
+  variant?: string | null;
+  /** on the day the stage changed: why (the condition that fired); null on other days */
+  stageChangedBecause?: string | null;
+  /** tasks the strategy planned for the day */
+  tasks?: TraceTask[];
+}
+
+/**
+ * A planned task as shown in the trace: its `type` (call, sms, email, letter, visit, place_agency,
+ * legal_review, charge_off, offer), target party and channel (null for tasks without one, such as
+ * charge_off), and any other fields (template, priority, window, …) after those.
+ */
+export interface TraceTask {
+  type: string;
+  party: string | null;
+  channel: string | null;
+  readonly [field: string]: unknown;
+}
+
+function orderedTask(t: TraceTask): TraceTask {
+  return { type: t.type, party: t.party, channel: t.channel, ...withoutHead(t) };
+}
+
+/** `t` without type, party and channel (so they come first in the JSON). */
+function withoutHead(t: TraceTask): Record<string, unknown> {
+  const { type: _type, party: _party, channel: _channel, ...rest } = t;
+  return rest;
 }
 
 /** Rebuilds the row so the JSON keys come out in the documented order whatever the input's order. */
@@ -44,6 +76,10 @@ function ordered(r: TraceRow): TraceRow {
     },
     overdue: r.overdue,
     events: r.events,
+    ...(r.stage !== undefined ? { stage: r.stage } : {}),
+    ...(r.variant !== undefined ? { variant: r.variant } : {}),
+    ...(r.stageChangedBecause !== undefined ? { stageChangedBecause: r.stageChangedBecause } : {}),
+    ...(r.tasks !== undefined ? { tasks: r.tasks.map(orderedTask) } : {}),
   };
 }
 
@@ -122,39 +158,80 @@ export function describeEvent(e: LedgerEvent | unknown, currency: string): strin
   return JSON.stringify(e) ?? String(e);
 }
 
-const HEADERS = ['date', 'account', 'DPD', 'bucket', 'since', 'principal', 'interest', 'penalty', 'fees', 'total', 'overdue', 'events'] as const;
-/** right-aligned columns (numbers) */
-const RIGHT: ReadonlySet<number> = new Set([2, 5, 6, 7, 8, 9, 10]);
+/**
+ * A short summary of a day's tasks for the table: one item per task type in first-seen order,
+ * `×N` when there are several, and `→party` when the target is not the borrower; `-` for none.
+ * E.g. `call×3 sms`, `call→reference×2`, `charge_off`.
+ */
+export function summarizeTasks(tasks: readonly TraceTask[]): string {
+  const counts = new Map<string, number>();
+  for (const t of tasks) {
+    const key = t.party !== null && t.party !== 'borrower' ? `${t.type}→${t.party}` : t.type;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  if (counts.size === 0) return '-';
+  return [...counts].map(([k, n]) => (n > 1 ? `${k}×${n}` : k)).join(' ');
+}
+
+interface Column {
+  header: string;
+  right: boolean;
+  cell: (r: TraceRow, money: (n: number) => string) => string;
+}
+
+const BASE_HEAD: readonly Column[] = [
+  { header: 'date', right: false, cell: (r) => r.date },
+  { header: 'account', right: false, cell: (r) => r.account },
+  { header: 'DPD', right: true, cell: (r) => String(r.dpd) },
+  { header: 'bucket', right: false, cell: (r) => r.bucket },
+];
+const STAGE: Column = { header: 'stage', right: false, cell: (r) => r.stage ?? '-' };
+const VARIANT: Column = { header: 'variant', right: false, cell: (r) => r.variant ?? '-' };
+const BASE_MIDDLE: readonly Column[] = [
+  { header: 'since', right: false, cell: (r) => r.delinquentSince ?? '-' },
+  { header: 'principal', right: true, cell: (r, m) => m(r.balances.principal) },
+  { header: 'interest', right: true, cell: (r, m) => m(r.balances.interest) },
+  { header: 'penalty', right: true, cell: (r, m) => m(r.balances.penalty) },
+  { header: 'fees', right: true, cell: (r, m) => m(r.balances.fees) },
+  { header: 'total', right: true, cell: (r, m) => m(r.balances.total) },
+  { header: 'overdue', right: true, cell: (r, m) => m(r.overdue) },
+];
+const TASKS: Column = { header: 'tasks', right: false, cell: (r) => summarizeTasks(r.tasks ?? []) };
 
 /**
  * An aligned text table, one line per row, amounts with thousands separators in each account's
  * currency, and the day's events in the last column separated by `; `.
+ *
+ * When any row has a `stage`, a `stage` column follows `bucket` (plus a `variant` column when any
+ * row has a variant) and a `tasks` column (summarizeTasks) precedes `events`; on a day the stage
+ * changed, the events end with `→STAGE (because)`.
  */
 export function formatTable(rows: readonly TraceRow[], currencyOf: (accountId: string) => string): string {
-  const cells: string[][] = [HEADERS.slice()];
+  const withStage = rows.some((r) => r.stage !== undefined);
+  const withVariant = rows.some((r) => r.variant !== undefined && r.variant !== null);
+  const columns: Column[] = [
+    ...BASE_HEAD,
+    ...(withStage ? [STAGE] : []),
+    ...(withVariant ? [VARIANT] : []),
+    ...BASE_MIDDLE,
+    ...(withStage ? [TASKS] : []),
+  ];
+  const headers = [...columns.map((c) => c.header), 'events'];
+  const cells: string[][] = [headers];
   for (const r of rows) {
     const cur = currencyOf(r.account);
     const m = (n: number): string => formatMinorGrouped(n, cur);
-    cells.push([
-      r.date,
-      r.account,
-      String(r.dpd),
-      r.bucket,
-      r.delinquentSince ?? '-',
-      m(r.balances.principal),
-      m(r.balances.interest),
-      m(r.balances.penalty),
-      m(r.balances.fees),
-      m(r.balances.total),
-      m(r.overdue),
-      r.events.map((e) => describeEvent(e, cur)).join('; '),
-    ]);
+    const events = r.events.map((e) => describeEvent(e, cur));
+    if (r.stageChangedBecause !== undefined && r.stageChangedBecause !== null) {
+      events.push(`→${r.stage ?? '?'} (${r.stageChangedBecause})`);
+    }
+    cells.push([...columns.map((c) => c.cell(r, m)), events.join('; ')]);
   }
-  const last = HEADERS.length - 1;
-  const widths = HEADERS.map((_, c) => Math.max(...cells.map((row) => (row[c] ?? '').length)));
+  const last = headers.length - 1;
+  const widths = headers.map((_, c) => Math.max(...cells.map((row) => (row[c] ?? '').length)));
   const line = (row: readonly string[]): string =>
     row
-      .map((cell, c) => (c === last ? cell : RIGHT.has(c) ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0)))
+      .map((cell, c) => (c === last ? cell : columns[c]?.right ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0)))
       .join('  ')
       .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');

@@ -4,6 +4,7 @@
  * Every problem in the file is collected and thrown together as one TimelineError whose message
  * has one `file:line:column: field: rule` per line.
  */
+import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { assertMinor, compareDates, isCurrency, parseDate } from '../core/index.js';
 import type { BusinessDate } from '../core/index.js';
@@ -13,13 +14,13 @@ import { parseBuckets, parseProduct } from '../ledger/index.js';
 import type { BucketDef, Product } from '../ledger/index.js';
 import { TimelineError } from './errors.js';
 import type { TimelineIssue } from './errors.js';
-import { COMMON_EVENT_KEYS, EVENT_KINDS, eventKind } from './events.js';
+import { COMMON_EVENT_KEYS, EVENT_KINDS, eventKind, MAX_TIMELINE_EVENTS } from './events.js';
 import type { EventParseContext } from './events.js';
 import { isRecord, SourceReader } from './source.js';
 import type { FieldPath } from './source.js';
 import type { Timeline, TimelineAccount, TimelineEvent } from './types.js';
 
-export type { Timeline, TimelineAccount, TimelineEvent, PaymentEvent, PauseEvent, TimelineEventKind } from './types.js';
+export type { Timeline, TimelineAccount, TimelineEvent, PaymentEvent, PauseEvent, AttemptEvent, TimelineEventKind } from './types.js';
 
 /**
  * Top-level keys. `supported` keys are read; `reserved` keys are recognised but rejected with a
@@ -32,7 +33,7 @@ export const TIMELINE_KEYS = {
   accounts: 'supported',
   events: 'supported',
   buckets: 'supported',
-  strategy: 'reserved',
+  strategy: 'supported',
   jurisdiction: 'reserved',
 } as const satisfies Record<string, 'supported' | 'reserved'>;
 
@@ -83,6 +84,7 @@ export function parseTimeline(text: string, file: string): Timeline {
 
   const { products, declared: productIds } = readProducts(src, root.products);
   const buckets = readBuckets(src, root.buckets);
+  const strategy = readStrategy(src, root.strategy);
   const { accounts, declared: accountIds } = readAccounts(src, root.accounts, productIds);
   const events = readEvents(src, root.events, accountIds, start ?? null, until ?? null);
 
@@ -91,7 +93,54 @@ export function parseTimeline(text: string, file: string): Timeline {
     throw new TimelineError(issues);
   }
   events.sort((a, b) => compareDates(a.date, b.date) || a.index - b.index);
-  return { file, start, until, products, accounts, events, buckets };
+  return { file, start, until, products, accounts, events, buckets, strategy: strategy ?? null };
+}
+
+/** A strategy name: letters, digits, `_`, `-` and `.`, starting with a letter or digit. */
+const STRATEGY_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/**
+ * True when `strategy` (as written in a timeline) is a path rather than a name: it contains a
+ * `/` or a backslash, or ends in `.yaml` or `.yml`.
+ */
+export function isStrategyPath(strategy: string): boolean {
+  return /[/\\]/.test(strategy) || /\.ya?ml$/i.test(strategy);
+}
+
+/**
+ * The file a timeline's `strategy` refers to, as an absolute path: a name `N` is
+ * `<cwd>/strategies/N.yaml` (cwd = the project root); a path is relative to the directory of the
+ * timeline file (itself relative to `cwd` when `timeline.file` is relative). Null when the
+ * timeline has no strategy. Pure: it does not check that the file exists.
+ */
+export function resolveStrategyPath(timeline: Pick<Timeline, 'file' | 'strategy'>, cwd: string): string | null {
+  const s = timeline.strategy;
+  if (s === null) return null;
+  if (isStrategyPath(s)) return resolve(cwd, dirname(timeline.file), s);
+  return resolve(cwd, 'strategies', `${s}.yaml`);
+}
+
+function readStrategy(src: SourceReader, raw: unknown): string | null | undefined {
+  if (raw === undefined || raw === null) return null;
+  const expected = 'a strategy name (e.g. default, for strategies/default.yaml) or a path to a .yaml file relative to this timeline';
+  if (typeof raw !== 'string' || raw.trim() === '') {
+    src.report(['strategy'], `must be ${expected}, got ${JSON.stringify(raw)}`);
+    return undefined;
+  }
+  if (raw !== raw.trim()) {
+    src.report(['strategy'], `must not start or end with spaces, got ${JSON.stringify(raw)}`);
+    return undefined;
+  }
+  if (isStrategyPath(raw)) {
+    if (!/\.ya?ml$/i.test(raw)) {
+      src.report(['strategy'], `a path must end in .yaml or .yml, got ${JSON.stringify(raw)}`);
+      return undefined;
+    }
+  } else if (!STRATEGY_NAME_RE.test(raw)) {
+    src.report(['strategy'], `must be ${expected}; a name has only letters, digits, _, - and ., got ${JSON.stringify(raw)}`);
+    return undefined;
+  }
+  return raw;
 }
 
 function requiredDate(src: SourceReader, v: unknown, path: FieldPath): BusinessDate | undefined {
@@ -222,6 +271,7 @@ function readEvents(
   }
   const kindNames = EVENT_KINDS.map((k) => k.kind);
   const out: TimelineEvent[] = [];
+  let capReported = false;
   raw.forEach((e: unknown, i) => {
     const path = ['events', i] as const;
     const at = (k: string): FieldPath => [...path, k];
@@ -267,6 +317,8 @@ function readEvents(
       line: src.line(path),
       date,
       accountId,
+      timelineUntil: until,
+      remaining: Math.max(0, MAX_TIMELINE_EVENTS - out.length),
       raw: e,
       path,
       report: (p, rule) => src.report(p, rule),
@@ -274,7 +326,18 @@ function readEvents(
       rejectUnknownKeys: (obj, allowedKeys, p) => src.rejectUnknownKeys(obj, allowedKeys, p),
     };
     const ev = kind.parse(ctx);
-    if (ev) out.push(ev);
+    if (ev === undefined) return;
+    const list: readonly TimelineEvent[] = isEventList(ev) ? ev : [ev];
+    if (out.length + list.length > MAX_TIMELINE_EVENTS) {
+      if (!capReported) src.report(path, `is past the limit of ${MAX_TIMELINE_EVENTS} events a file may have (after expanding attempts)`);
+      capReported = true;
+      return;
+    }
+    for (const x of list) out.push(x);
   });
   return out;
+}
+
+function isEventList(v: TimelineEvent | readonly TimelineEvent[]): v is readonly TimelineEvent[] {
+  return Array.isArray(v);
 }

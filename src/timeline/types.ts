@@ -3,7 +3,7 @@
  * cycle from `start` to `until`. Plain data; the runner executes it.
  */
 import type { BusinessDate, Minor } from '../core/index.js';
-import type { Borrower } from '../contact/index.js';
+import type { Attempt, Borrower } from '../contact/index.js';
 import type { Account, BucketDef, Product } from '../ledger/index.js';
 
 export interface Timeline {
@@ -19,6 +19,12 @@ export interface Timeline {
   events: TimelineEvent[];
   /** null = the ledger's default bucket table */
   buckets: BucketDef[] | null;
+  /**
+   * The `strategy:` key as written: a strategy name (`default` → `strategies/default.yaml` under
+   * the project root) or a path to a YAML file relative to the timeline file; null when absent.
+   * `resolveStrategyPath` turns it into a file path.
+   */
+  strategy: string | null;
 }
 
 export interface TimelineAccount {
@@ -50,5 +56,15 @@ export interface PauseEvent extends EventBase {
   reason: string;
 }
 
-export type TimelineEvent = PaymentEvent | PauseEvent;
+/**
+ * A contact attempt and its outcome. Written in the file as an `attempt` event, or expanded from an
+ * `attempts` event (one per attempt, each with the `line` and `index` of the source event).
+ */
+export interface AttemptEvent extends EventBase {
+  kind: 'attempt';
+  /** `attempt.accountId` and `attempt.date` equal the event's `accountId` and `date` */
+  attempt: Attempt;
+}
+
+export type TimelineEvent = PaymentEvent | PauseEvent | AttemptEvent;
 export type TimelineEventKind = TimelineEvent['kind'];

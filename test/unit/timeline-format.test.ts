@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/index.js';
 import type { LedgerEvent } from '../../src/ledger/index.js';
-import { describeEvent, filterRows, formatJsonLines, formatTable } from '../../src/timeline/index.js';
-import type { TraceRow } from '../../src/timeline/index.js';
+import { describeEvent, filterRows, formatJsonLines, formatTable, summarizeTasks } from '../../src/timeline/index.js';
+import type { TraceRow, TraceTask } from '../../src/timeline/index.js';
 
 function row(over: Partial<TraceRow> = {}): TraceRow {
   return {
@@ -156,5 +156,85 @@ describe('filterRows', () => {
   });
   it('rejects an invalid until date', () => {
     expect(() => filterRows(rows, { until: '2026-13-01' })).toThrow(ValidationError);
+  });
+});
+
+describe('strategy columns', () => {
+  const call = (party = 'borrower'): TraceTask => ({ type: 'call', party, channel: 'call' });
+  const sms: TraceTask = { type: 'sms', party: 'borrower', channel: 'sms' };
+
+  it('JSON: appended after events in the order stage, variant, stageChangedBecause, tasks, only when present', () => {
+    const scrambled = {
+      tasks: [{ template: 'remind-1', channel: 'sms', priority: 2, party: 'borrower', type: 'sms' }],
+      stageChangedBecause: 'dpd >= 1',
+      variant: null,
+      stage: 'reminder',
+      ...row({ dpd: 1 }),
+    } satisfies TraceRow;
+    expect(formatJsonLines([scrambled])).toBe(
+      '{"date":"2026-02-01","account":"L-1","dpd":1,"bucket":"C","delinquentSince":null,' +
+        '"balances":{"principal":1000000,"interest":10000,"penalty":0,"fees":0,"total":1010000},"overdue":0,"events":[],' +
+        '"stage":"reminder","variant":null,"stageChangedBecause":"dpd >= 1",' +
+        '"tasks":[{"type":"sms","party":"borrower","channel":"sms","template":"remind-1","priority":2}]}\n',
+    );
+  });
+
+  it('JSON: only the fields given; a row without them keeps exactly the ledger shape', () => {
+    const line = formatJsonLines([row({ stage: 'current', tasks: [] })]);
+    expect(line.endsWith('"events":[],"stage":"current","tasks":[]}\n')).toBe(true);
+    expect(Object.keys(JSON.parse(formatJsonLines([row()])) as object)).toEqual([
+      'date', 'account', 'dpd', 'bucket', 'delinquentSince', 'balances', 'overdue', 'events',
+    ]);
+    const charge: TraceTask = { type: 'charge_off', party: null, channel: null };
+    expect(JSON.parse(formatJsonLines([row({ stage: 'bad_debt', variant: 'B', tasks: [charge] })]))).toMatchObject({
+      stage: 'bad_debt', variant: 'B', tasks: [charge],
+    });
+  });
+
+  it('summarizeTasks: per type in first-seen order, ×N, →party when not the borrower, - for none', () => {
+    expect(summarizeTasks([call(), sms, call(), call()])).toBe('call×3 sms');
+    expect(summarizeTasks([call('reference'), call('reference'), call('employer'), call()])).toBe('call→reference×2 call→employer call');
+    expect(summarizeTasks([{ type: 'charge_off', party: null, channel: null }])).toBe('charge_off');
+    expect(summarizeTasks([])).toBe('-');
+  });
+
+  it('table: a stage column after bucket, a tasks column before events, and the stage change in events', () => {
+    const rows: TraceRow[] = [
+      row({ stage: 'current', stageChangedBecause: null, tasks: [] }),
+      row({
+        date: '2026-03-05',
+        dpd: 4,
+        bucket: 'M1',
+        delinquentSince: '2026-03-02',
+        overdue: 93331,
+        events: [{ type: 'cured' }],
+        stage: 'intensified',
+        stageChangedBecause: 'dpd >= 4',
+        tasks: [call(), sms, call()],
+      }),
+    ];
+    expect(formatTable(rows, () => 'USD')).toBe(
+      [
+        'date        account  DPD  bucket  stage        since       principal  interest  penalty  fees      total  overdue  tasks       events',
+        '----------  -------  ---  ------  -----------  ----------  ---------  --------  -------  ----  ---------  -------  ----------  ------------------------------',
+        '2026-02-01  L-1        0  C       current      -           10,000.00    100.00     0.00  0.00  10,100.00     0.00  -',
+        '2026-03-05  L-1        4  M1      intensified  2026-03-02  10,000.00    100.00     0.00  0.00  10,100.00   933.31  call×2 sms  cured; →intensified (dpd >= 4)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('table: a variant column when any row has one; - for rows without stage or variant', () => {
+    const out = formatTable([row({ stage: 'reminder', variant: 'challenger' }), row({ account: 'L-2' })], () => 'USD');
+    const [header, , first, second] = out.split('\n');
+    expect(header).toMatch(/^date\s+account\s+DPD\s+bucket\s+stage\s+variant\s+since\s+principal.*overdue\s+tasks\s+events$/);
+    expect(first).toMatch(/^2026-02-01\s+L-1\s+0\s+C\s+reminder\s+challenger\s+-\s+10,000\.00/);
+    expect(second).toMatch(/^2026-02-01\s+L-2\s+0\s+C\s+-\s+-\s+-\s+10,000\.00.*\s-$/);
+  });
+
+  it('table: no strategy columns when no row has a stage (even with a null variant)', () => {
+    const out = formatTable([row({ variant: null })], () => 'USD');
+    expect(out.split('\n')[0]).toBe(formatTable([row()], () => 'USD').split('\n')[0]);
+    expect(out).not.toMatch(/stage|tasks|variant/);
   });
 });

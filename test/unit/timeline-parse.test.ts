@@ -98,6 +98,7 @@ const EXPECTED: Timeline = {
     { kind: 'payment', date: '2026-04-20', accountId: 'L-1', amount: 100000, key: 'pay-7', line: 20, index: 1 },
   ],
   buckets: null,
+  strategy: null,
 };
 
 describe('parseTimeline: the example', () => {
@@ -175,7 +176,8 @@ describe('parseTimeline: events', () => {
   });
 
   it('the registry has one entry per kind', () => {
-    expect(EVENT_KINDS.map((k) => k.kind)).toEqual(['payment', 'pause']);
+    expect(EVENT_KINDS.map((k) => k.kind)).toEqual(['payment', 'pause', 'attempt', 'attempts']);
+    expect(EVENT_KINDS.map((k) => k.produces)).toEqual(['payment', 'pause', 'attempt', 'attempt']);
   });
 });
 
@@ -233,13 +235,14 @@ describe('parseTimeline: errors name file, line, column and field', () => {
 
   it('unknown top-level key', () => {
     const text = edit('until: 2026-06-30\n', 'until: 2026-06-30\nstat: 1\n');
-    expectIssue(text, '3:1', 'stat', 'is not a known field (known: start, until, products, accounts, events, buckets)');
+    expectIssue(text, '3:1', 'stat', 'is not a known field (known: start, until, products, accounts, events, buckets, strategy)');
   });
 
   it('reserved top-level key', () => {
-    expect(TIMELINE_KEYS.strategy).toBe('reserved');
-    const text = edit('until: 2026-06-30\n', 'until: 2026-06-30\nstrategy:\n  name: x\n');
-    expectIssue(text, '3:1', 'strategy', 'reserved');
+    expect(TIMELINE_KEYS.jurisdiction).toBe('reserved');
+    expect(TIMELINE_KEYS.strategy).toBe('supported');
+    const text = edit('until: 2026-06-30\n', 'until: 2026-06-30\njurisdiction:\n  name: x\n');
+    expectIssue(text, '3:1', 'jurisdiction', 'reserved');
   });
 
   it('unknown account key points at the key', () => {
@@ -363,7 +366,7 @@ describe('parseTimeline: errors name file, line, column and field', () => {
 
   it('no kind, or two kinds, names the event index', () => {
     const t1 = edit('account: L-1, payment: 88849', 'account: L-1');
-    expectIssue(t1, '19:5', 'events[0]', 'must have exactly one of payment, pause; found none');
+    expectIssue(t1, '19:5', 'events[0]', 'must have exactly one of payment, pause, attempt, attempts; found none');
     const t2 = edit('payment: 88849', 'payment: 88849, pause: { until: 2026-03-01, reason: x }');
     expectIssue(t2, '19:5', 'events[0]', 'found payment, pause');
   });
