@@ -1,0 +1,10 @@
+export * from './facts.js';
+export * from './file.js';
+export * from './evaluate.js';
+export * from './variants.js';
+export * from './check.js';
+export { formatStrategyIssue } from './source.js';
+export type { StrategyIssue, Severity } from './source.js';
+export { compileExpression, evaluateWithCel, strategyEnv } from './cel.js';
+export type { CompiledExpr, CelProblem, CelValue, ParamValue, StrategyEnv } from './cel.js';
+export * from './docs.js';
