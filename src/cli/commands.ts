@@ -1,14 +1,17 @@
 /**
  * Subcommands of `arrears`. Exit codes: 0 success, 1 bad input or rejected rows, 2 unexpected failure.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import { DomainError, ValidationError, addDays, parseDate, type BusinessDate } from '../core/index.js';
 import { defaultUrl, openStore, type Store } from '../store/db.js';
 import { addPause, recordPayments } from '../store/repo.js';
 import { lastClosedDate, runCycle, type CycleOptions } from '../cycle/index.js';
 import { replay } from '../cycle/replay.js';
-import { parseTimeline, filterRows, formatJsonLines, formatTable } from '../timeline/index.js';
+import { parseTimeline, filterRows, formatJsonLines, formatTable, resolveStrategyPath, type Timeline } from '../timeline/index.js';
+import { checkStrategy, formatStrategyIssue, loadStrategy, type CompiledStrategy } from '../strategy/index.js';
 import { importLoans } from './import.js';
 import { runDemo } from './demo.js';
 import { printSummary } from './summary.js';
@@ -22,6 +25,29 @@ function readInput(file: string): string {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ValidationError('file', `cannot read ${file}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`);
   }
+}
+
+/** The project folder (strategies/ ships there): dist/src/cli → three levels up. */
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/**
+ * A strategy by name (`default` → strategies/default.yaml, looked up in the working directory,
+ * then among the strategies shipped with Arrears) or by path.
+ */
+export function findStrategyFile(nameOrPath: string): string {
+  if (/[\\/]|\.ya?ml$/i.test(nameOrPath)) return nameOrPath;
+  const local = resolve('strategies', `${nameOrPath}.yaml`);
+  if (existsSync(local)) return local;
+  const shipped = resolve(PACKAGE_ROOT, 'strategies', `${nameOrPath}.yaml`);
+  if (existsSync(shipped)) return shipped;
+  throw new ValidationError('strategy', `no strategy named "${nameOrPath}" (looked for ${local} and ${shipped})`);
+}
+
+function loadTimelineStrategy(t: Timeline): CompiledStrategy | null {
+  if (t.strategy === null) return null;
+  const path = /[\\/]|\.ya?ml$/i.test(t.strategy) ? resolveStrategyPath(t, process.cwd()) : findStrategyFile(t.strategy);
+  if (path === null) return null;
+  return loadStrategy(readInput(path), path);
 }
 
 function dbUrl(cmd: Command): string {
@@ -175,9 +201,23 @@ export function registerCommands(program: Command): void {
         throw new ValidationError('--account', `unknown account "${o.account}" in ${file} (accounts: ${t.accounts.map((a) => a.account.id).join(', ')})`);
       }
       const until = o.until === undefined ? undefined : parseDate(o.until, '--until');
-      const r = await replay(t, until === undefined ? {} : { until });
+      const strategy = loadTimelineStrategy(t);
+      const r = await replay(t, { ...(until === undefined ? {} : { until }), ...(strategy ? { strategy } : {}) });
       const rows = filterRows(r.rows, { ...(until ? { until } : {}), ...(o.account ? { account: o.account } : {}) });
       process.stdout.write(o.format === 'json' ? formatJsonLines(rows) : formatTable(rows, r.currencyOf));
+    });
+
+  const strategy = program.command('strategy').description('collection strategies (see docs/strategy.md)');
+  strategy.command('check')
+    .description('check a strategy file: YAML, CEL syntax and types, unknown facts or actions, unreachable stages')
+    .argument('<file>', 'strategy YAML, or the name of a shipped strategy (e.g. default)')
+    .action((file: string) => {
+      const path = findStrategyFile(file);
+      const issues = checkStrategy(readInput(path), path);
+      for (const i of issues) process.stderr.write(`${formatStrategyIssue(i)}\n`);
+      const errors = issues.filter((i) => i.severity === 'error').length;
+      process.stdout.write(`${path}: ${errors} error(s), ${issues.length - errors} warning(s)\n`);
+      if (errors > 0) process.exitCode = 1;
     });
 
   program.command('demo')

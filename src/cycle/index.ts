@@ -1,2 +1,3 @@
 export * from './run.js';
 export * from './steps.js';
+export * from './strategy-step.js';

@@ -9,13 +9,22 @@ import { openStore } from '../store/db.js';
 import { addPause, insertLoans, recordAttempts, recordPayments, saveBuckets } from '../store/repo.js';
 import type { Timeline, TimelineEvent, TraceRow } from '../timeline/index.js';
 import { runCycle } from './run.js';
+import { STEPS, step } from './steps.js';
+import { strategyStep, type StrategyDay } from './strategy-step.js';
+import type { CompiledStrategy } from '../strategy/index.js';
 
 export interface ReplayResult {
   rows: TraceRow[];
   currencyOf: (accountId: string) => string;
 }
 
-export async function replay(t: Timeline, opts: { until?: BusinessDate } = {}): Promise<ReplayResult> {
+export interface ReplayOptions {
+  until?: BusinessDate;
+  /** the compiled strategy to run (the CLI loads the timeline's `strategy:`); none = ledger only */
+  strategy?: CompiledStrategy;
+}
+
+export async function replay(t: Timeline, opts: ReplayOptions = {}): Promise<ReplayResult> {
   const until = opts.until !== undefined && opts.until < t.until ? opts.until : t.until;
   const store = await openStore({ url: ':memory:' });
   const order = new Map(t.accounts.map((a, i) => [a.account.id, i]));
@@ -23,6 +32,10 @@ export async function replay(t: Timeline, opts: { until?: BusinessDate } = {}): 
   const rows: TraceRow[] = [];
   const notes = new Map<string, unknown[]>();
   const noteKey = (account: string, date: string): string => `${account}|${date}`;
+  const strategyDays = new Map<string, StrategyDay>();
+  const steps = opts.strategy
+    ? [...STEPS, step(strategyStep(opts.strategy, (d) => strategyDays.set(noteKey(d.accountId, d.date), d)))]
+    : STEPS;
   try {
     if (t.buckets) await saveBuckets(store.db, t.buckets);
     await insertLoans(store.db, t.accounts.map((a) => ({
@@ -52,6 +65,7 @@ export async function replay(t: Timeline, opts: { until?: BusinessDate } = {}): 
         }
       }
       await runCycle(store, d, {
+        steps,
         onDay: (tr) => {
           if (tr.date < t.start) return;
           const extra = notes.get(noteKey(tr.accountId, tr.date)) ?? [];
@@ -70,6 +84,18 @@ export async function replay(t: Timeline, opts: { until?: BusinessDate } = {}): 
     }
   } finally {
     await store.close();
+  }
+  for (const r of rows) {
+    const sd = strategyDays.get(noteKey(r.account, r.date));
+    if (!sd) continue;
+    r.stage = sd.evaluation.stage;
+    r.variant = sd.evaluation.variant;
+    r.stageChangedBecause = sd.move ? sd.move.condition ?? 'no stage matched' : null;
+    r.tasks = sd.evaluation.tasks.map((task) => ({
+      type: task.type, party: task.party, channel: task.channel, template: task.template, priority: task.priority,
+      ...(task.window ? { window: `${task.window.from}-${task.window.to}` } : {}),
+      ...(task.address ? { address: task.address } : {}),
+    }));
   }
   rows.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : (order.get(a.account) ?? 0) - (order.get(b.account) ?? 0)));
   return { rows, currencyOf: (id) => currency.get(id) ?? 'USD' };

@@ -130,6 +130,8 @@ export interface TasksTable {
   template: string | null;
   priority: number;
   window: string | null;
+  /** JSON: visit address, sequence number within the day, the stage that planned it */
+  details: string | null;
   status: string;
 }
 

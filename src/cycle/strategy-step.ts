@@ -1,0 +1,122 @@
+/**
+ * The strategy step: after the ledger has closed the date, each open account's facts are built
+ * (set-based inputs for the whole page), the strategy picks its stage (first match, worst first)
+ * and plans the day's tasks. Stage moves are recorded with the condition that fired and the facts
+ * it saw; tasks are stored as plans (executing them, behind the compliance gate, is later work).
+ */
+import { addDays, type BusinessDate, type Minor } from '../core/index.js';
+import { isConversation, type Attempt } from '../contact/index.js';
+import { isPaused } from '../ledger/index.js';
+import { buildFacts, evaluate, stageMove, type CompiledStrategy, type Evaluation, type StageMove, type Task, type VisitRecord } from '../strategy/index.js';
+import { chunks, loadAttempts, type Db } from '../store/repo.js';
+import type { CycleStep, PageContext } from './steps.js';
+
+/** How far back the facts look at attempts and payments (contact statistics cover 30 days). */
+export const FACTS_LOOKBACK_DAYS = 120;
+
+export interface StrategyDay {
+  accountId: string;
+  date: BusinessDate;
+  evaluation: Evaluation;
+  move: StageMove | null;
+}
+
+interface Input {
+  stages: Map<string, { stage: string; since: string }>;
+  attempts: Map<string, Attempt[]>;
+  payments: Map<string, { date: BusinessDate; amount: Minor }[]>;
+}
+
+interface Output {
+  moves: StageMove[];
+  tasks: Task[];
+}
+
+/** Visits as the facts want them: a conversation on a visit reached the borrower; anything else failed. */
+function visitsOf(attempts: readonly Attempt[]): VisitRecord[] {
+  const out: VisitRecord[] = [];
+  let failedResidential = 0;
+  for (const a of attempts) {
+    if (a.channel !== 'visit') continue;
+    const reached = isConversation(a.outcome);
+    // the ladder visits the residential address first, then the ID-card address
+    out.push({ date: a.date, address: failedResidential > 0 ? 'id_card' : 'residential', result: reached ? 'reached' : 'failed' });
+    if (!reached) failedResidential++;
+  }
+  return out;
+}
+
+export function strategyStep(strategy: CompiledStrategy, onEvaluated?: (d: StrategyDay) => void): CycleStep<Input, Output> {
+  return {
+    name: 'strategy',
+    async load(db, ids, ctx) {
+      const since = addDays(ctx.date, -FACTS_LOOKBACK_DAYS);
+      const [stageRows, attempts, paymentRows] = await Promise.all([
+        db.selectFrom('account_stage').select(['account_id', 'stage', 'since']).where('account_id', 'in', ids).execute(),
+        loadAttempts(db, ids, since),
+        db.selectFrom('payments').select(['account_id', 'business_date', 'amount'])
+          .where('account_id', 'in', ids).where('business_date', '>=', since).where('business_date', '<=', ctx.date)
+          .orderBy('business_date').orderBy('id').execute(),
+      ]);
+      const payments = new Map<string, { date: BusinessDate; amount: Minor }[]>();
+      for (const p of paymentRows) {
+        const list = payments.get(p.account_id);
+        const item = { date: p.business_date, amount: p.amount };
+        if (list) list.push(item);
+        else payments.set(p.account_id, [item]);
+      }
+      return { stages: new Map(stageRows.map((r) => [r.account_id, { stage: r.stage, since: r.since }])), attempts, payments };
+    },
+    compute(ctx: PageContext, input) {
+      const out: Output = { moves: [], tasks: [] };
+      for (const pa of ctx.accounts) {
+        const { account, state } = pa;
+        if (state.asOf !== ctx.date || state.status !== 'open') continue;
+        const prev = input.stages.get(account.id);
+        const attempts = input.attempts.get(account.id) ?? [];
+        const facts = buildFacts({
+          account,
+          state,
+          date: ctx.date,
+          attempts,
+          payments: input.payments.get(account.id) ?? [],
+          stage: prev ? { name: prev.stage, since: prev.since } : null,
+          flags: {
+            paused: isPaused(state.pauses, ctx.date),
+            disputed: attempts.some((a) => a.outcome === 'dispute'),
+          },
+          plan: { active: false, hardshipOpen: attempts.some((a) => a.outcome === 'hardship') },
+          visits: visitsOf(attempts),
+          buckets: strategy.buckets ?? ctx.buckets,
+        });
+        const evaluation = evaluate(strategy, facts, { date: ctx.date, accountId: account.id });
+        const move = stageMove(strategy, facts, evaluation, { accountId: account.id, date: ctx.date });
+        if (move) out.moves.push(move);
+        for (const t of evaluation.tasks) out.tasks.push(t);
+        onEvaluated?.({ accountId: account.id, date: ctx.date, evaluation, move });
+      }
+      return out;
+    },
+    async write(tx: Db, _dialect, _ctx, out) {
+      for (const c of chunks(out.moves)) {
+        await tx.insertInto('stage_moves').values(c.map((m) => ({
+          account_id: m.accountId, business_date: m.date, from_stage: m.from, to_stage: m.to, strategy: m.strategy,
+          variant: m.variant, condition: m.condition ?? '', facts: JSON.stringify(m.facts),
+        }))).execute();
+        await tx.insertInto('account_stage')
+          .values(c.map((m) => ({ account_id: m.accountId, stage: m.to, since: m.date, strategy: m.strategy, variant: m.variant })))
+          .onConflict((oc) => oc.column('account_id').doUpdateSet((eb) => ({
+            stage: eb.ref('excluded.stage'), since: eb.ref('excluded.since'), strategy: eb.ref('excluded.strategy'), variant: eb.ref('excluded.variant'),
+          })))
+          .execute();
+      }
+      for (const c of chunks(out.tasks)) {
+        await tx.insertInto('tasks').values(c.map((t) => ({
+          account_id: t.accountId, business_date: t.date, type: t.type, party: t.party, channel: t.channel, template: t.template,
+          priority: t.priority, window: t.window ? `${t.window.from}-${t.window.to}` : null,
+          details: JSON.stringify({ stage: t.stage, seq: t.seq, ...(t.address ? { address: t.address } : {}) }), status: 'planned',
+        }))).execute();
+      }
+    },
+  };
+}
