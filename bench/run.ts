@@ -8,7 +8,7 @@
  */
 import { execFileSync, execSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -17,12 +17,14 @@ import { Command } from 'commander';
 import { sql } from 'kysely';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parseLoansCsv } from '../src/store/import/parse.js';
+import { benchStrategy } from './strategy.js';
 import { addDays, applyRate, parseRate, toEpochDay, type BusinessDate } from '../src/core/index.js';
 import { bucketFor, DEFAULT_BUCKETS, type AccountState, type Product } from '../src/ledger/index.js';
 import { dropSchema, openStore, type Store } from '../src/store/db.js';
 import { accountToRow, borrowerToRow, productToRow, stateToRow } from '../src/store/codec.js';
 import { chunks } from '../src/store/repo.js';
-import { runDate } from '../src/cycle/index.js';
+import { factsFor, runDate, STEPS, step, strategyStep } from '../src/cycle/index.js';
+import { evaluate, loadStrategy } from '../src/strategy/index.js';
 import { generatePortfolio, syntheticState } from '../src/sim/index.js';
 
 const DATE: BusinessDate = '2026-06-15';
@@ -33,24 +35,37 @@ interface Seeded {
   accounts: ReturnType<typeof accountToRow>[];
   borrowers: ReturnType<typeof borrowerToRow>[];
   states: ReturnType<typeof stateToRow>[];
+  stages: { account_id: string; stage: string; since: string; strategy: string; variant: string | null }[];
 }
 
-function seedData(count: number): Seeded {
+/**
+ * With a strategy, every account starts in the stage the strategy gives it on D−1 (as if the
+ * cycle had been running it): the timed date then sees the steady state's few stage moves, not a
+ * first day on which every account moves.
+ */
+function seedData(count: number, strategyFile?: string): Seeded {
   const t0 = performance.now();
   const asOf = addDays(DATE, -1);
   const p = generatePortfolio({ count, seed: 7, asOf, historyDays: 0 });
   const accounts: Seeded['accounts'] = [];
   const borrowers: Seeded['borrowers'] = [];
   const states: Seeded['states'] = [];
+  const stages: Seeded['stages'] = [];
+  const strategy = strategyFile ? loadStrategy(readFileSync(strategyFile, 'utf8'), strategyFile) : null;
+  const noInputs = { stages: new Map(), attempts: new Map(), payments: new Map() };
   for (const l of p.loans) {
     const product = p.products[l.account.productId] as Product;
     const s: AccountState = syntheticState(l, product, asOf);
     accounts.push(accountToRow(l.account));
     borrowers.push(borrowerToRow(l.borrower));
     states.push(stateToRow(l.account.id, s));
+    if (strategy && s.status === 'open') {
+      const e = evaluate(strategy, factsFor(strategy, noInputs, l.account, s, asOf, DEFAULT_BUCKETS), { date: asOf, accountId: l.account.id });
+      stages.push({ account_id: l.account.id, stage: e.stage, since: asOf, strategy: strategy.ref, variant: e.variant });
+    }
   }
   log(`generated ${count} accounts in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  return { products: Object.values(p.products), accounts, borrowers, states };
+  return { products: Object.values(p.products), accounts, borrowers, states, stages };
 }
 
 function log(msg: string): void {
@@ -76,6 +91,7 @@ function loadSqlite(file: string, d: Seeded): void {
   ins('borrowers', d.borrowers);
   ins('accounts', d.accounts);
   ins('account_state', d.states);
+  if (d.stages.length > 0) ins('account_stage', d.stages);
   db.prepare("INSERT INTO cycle_runs (business_date, status, started_at, finished_at, accounts, cursor) VALUES (?, 'done', '', '', 0, NULL)").run(addDays(DATE, -1));
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
@@ -143,9 +159,13 @@ function baselineSqlite(file: string): number {
   return n / s;
 }
 
-async function cycleRun(store: Store): Promise<{ rate: number; accounts: number }> {
+async function cycleRun(store: Store, strategy: string | undefined): Promise<{ rate: number; accounts: number }> {
+  const steps = strategy
+    ? [...STEPS, step(strategyStep(loadStrategy(readFileSync(strategy, 'utf8'), strategy)))]
+    : STEPS;
   const t0 = performance.now();
-  const s = await runDate(store, DATE);
+  const s = await runDate(store, DATE, { steps });
+  if (s.timings) log(`cycle phases (s): ${Object.entries(s.timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`).join(', ')}`);
   return { rate: s.accounts / ((performance.now() - t0) / 1000), accounts: s.accounts };
 }
 
@@ -158,6 +178,7 @@ async function loadPg(url: string, schema: string, d: Seeded): Promise<void> {
   for (const c of chunks(d.borrowers, 5000)) await db.insertInto('borrowers').values(c).execute();
   for (const c of chunks(d.accounts, 5000)) await db.insertInto('accounts').values(c).execute();
   for (const c of chunks(d.states, 4000)) await db.insertInto('account_state').values(c).execute();
+  for (const c of chunks(d.stages, 5000)) await db.insertInto('account_stage').values(c).execute();
   await db.insertInto('cycle_runs').values({ business_date: addDays(DATE, -1), status: 'done', started_at: '', finished_at: '', accounts: 0, cursor: null }).execute();
   // statistics, as autovacuum would have gathered them on a live system
   await sql`analyze`.execute(db);
@@ -210,7 +231,7 @@ function settle(): void {
   execSync('sync');
 }
 
-async function benchCycle(o: { accounts: string; pg?: string; skipSqlite?: boolean }): Promise<void> {
+async function benchCycle(o: { accounts: string; pg?: string; skipSqlite?: boolean; strategy?: string }): Promise<void> {
   const count = Number(o.accounts);
   if (!Number.isSafeInteger(count) || count < 1) throw new Error(`--accounts must be a whole number ≥ 1, got "${o.accounts}"`);
   const dir = mkdtempSync(join(tmpdir(), 'arrears-bench-'));
@@ -221,14 +242,15 @@ async function benchCycle(o: { accounts: string; pg?: string; skipSqlite?: boole
     // a separate process generates and loads the data, so the timings run in a fresh heap: a million
     // live objects left over from generation make every garbage collection during a timing expensive
     execFileSync(process.execPath, [fileURLToPath(import.meta.url), '_seed', '--accounts', String(count), '--file', cycleFile,
-      ...(o.pg && schemas ? ['--pg', o.pg, '--schemas', schemas.join(',')] : [])], { stdio: ['ignore', 'inherit', 'inherit'] });
+      ...(o.pg && schemas ? ['--pg', o.pg, '--schemas', schemas.join(',')] : []), ...(o.strategy ? ['--strategy', o.strategy] : [])],
+    { stdio: ['ignore', 'inherit', 'inherit'] });
     if (!o.skipSqlite) {
       copyFileSync(cycleFile, baseFile);
       settle();
       log('sqlite: data loaded; timing baseline then cycle');
       const base = baselineSqlite(baseFile);
       const store = await openStore({ url: cycleFile });
-      const cyc = await cycleRun(store);
+      const cyc = await cycleRun(store, o.strategy);
       await store.close();
       report('SQLite', cyc.rate, base, cyc.accounts);
     }
@@ -236,7 +258,7 @@ async function benchCycle(o: { accounts: string; pg?: string; skipSqlite?: boole
       log('postgres: timing baseline then cycle');
       const pgBase = await baselinePg(o.pg, schemas[1]);
       const pgStore = await openStore({ url: o.pg, schema: schemas[0] });
-      const pgCyc = await cycleRun(pgStore);
+      const pgCyc = await cycleRun(pgStore, o.strategy);
       await pgStore.close();
       report('PostgreSQL', pgCyc.rate, pgBase, pgCyc.accounts);
     }
@@ -270,8 +292,8 @@ function benchImport(o: { rows: string }): void {
   process.stdout.write(`import: ${n.toLocaleString('en-US')} CSV rows\n  baseline (csv-parse only): ${fmt(base)} rows/s\n  parseLoansCsv:             ${fmt(full)} rows/s\n  ratio:                     ${(full / base).toFixed(2)}\n`);
 }
 
-async function seedFiles(o: { accounts: string; file: string; pg?: string; schemas?: string }): Promise<void> {
-  const data = seedData(Number(o.accounts));
+async function seedFiles(o: { accounts: string; file: string; pg?: string; schemas?: string; strategy?: string }): Promise<void> {
+  const data = seedData(Number(o.accounts), o.strategy);
   await (await openStore({ url: o.file })).close();
   loadSqlite(o.file, data);
   if (o.pg && o.schemas) {
@@ -281,8 +303,12 @@ async function seedFiles(o: { accounts: string; file: string; pg?: string; schem
 }
 
 const program = new Command().name('bench');
+program.command('strategy')
+  .description('evaluations/s of the default strategy against a hand-written JS ladder')
+  .option('--facts <n>', 'fact objects', '1000000')
+  .action(benchStrategy);
 program.command('_seed', { hidden: true })
-  .requiredOption('--accounts <n>').requiredOption('--file <path>').option('--pg <url>').option('--schemas <a,b>')
+  .requiredOption('--accounts <n>').requiredOption('--file <path>').option('--pg <url>').option('--schemas <a,b>').option('--strategy <file>')
   .action(seedFiles);
 program.command('import')
   .description('parsing and validating a loan book against csv-parse alone')
@@ -293,6 +319,7 @@ program.command('cycle')
   .option('--accounts <n>', 'accounts', '1000000')
   .option('--pg <url>', 'also run on PostgreSQL')
   .option('--skip-sqlite', 'with --pg: time PostgreSQL only')
+  .option('--strategy <file>', 'also run the strategy step with this strategy file (e.g. strategies/default.yaml)')
   .action(benchCycle);
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

@@ -1,18 +1,19 @@
 /**
  * Subcommands of `arrears`. Exit codes: 0 success, 1 bad input or rejected rows, 2 unexpected failure.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { DomainError, ValidationError, addDays, parseDate, type BusinessDate } from '../core/index.js';
 import { defaultUrl, openStore, type Store } from '../store/db.js';
-import { addPause, recordPayments } from '../store/repo.js';
+import { addPause, loadActiveStrategy, recordPayments, saveActiveStrategy } from '../store/repo.js';
 import { lastClosedDate, runCycle, type CycleOptions } from '../cycle/index.js';
 import { replay } from '../cycle/replay.js';
 import { parseTimeline, filterRows, formatJsonLines, formatTable, resolveStrategyPath, type Timeline } from '../timeline/index.js';
 import { checkStrategy, formatStrategyIssue, loadStrategy, type CompiledStrategy } from '../strategy/index.js';
+import { formatDiff, formatDiffJson } from '../strategy/diff.js';
+import { strategyDiff } from './strategy-diff.js';
 import { importLoans } from './import.js';
+import { activeSteps, findStrategyFile } from './strategies.js';
 import { runDemo } from './demo.js';
 import { printSummary } from './summary.js';
 import { logger, progress } from './progress.js';
@@ -25,22 +26,6 @@ function readInput(file: string): string {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ValidationError('file', `cannot read ${file}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`);
   }
-}
-
-/** The project folder (strategies/ ships there): dist/src/cli → three levels up. */
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-
-/**
- * A strategy by name (`default` → strategies/default.yaml, looked up in the working directory,
- * then among the strategies shipped with Arrears) or by path.
- */
-export function findStrategyFile(nameOrPath: string): string {
-  if (/[\\/]|\.ya?ml$/i.test(nameOrPath)) return nameOrPath;
-  const local = resolve('strategies', `${nameOrPath}.yaml`);
-  if (existsSync(local)) return local;
-  const shipped = resolve(PACKAGE_ROOT, 'strategies', `${nameOrPath}.yaml`);
-  if (existsSync(shipped)) return shipped;
-  throw new ValidationError('strategy', `no strategy named "${nameOrPath}" (looked for ${local} and ${shipped})`);
 }
 
 function loadTimelineStrategy(t: Timeline): CompiledStrategy | null {
@@ -148,7 +133,7 @@ export function registerCommands(program: Command): void {
       await withStore(cmd, async (s) => {
         const c = cycleOptions();
         try {
-          await runCycle(s, date, c.opts);
+          await runCycle(s, date, { ...c.opts, steps: await activeSteps(s) });
         } finally {
           c.done();
         }
@@ -168,7 +153,7 @@ export function registerCommands(program: Command): void {
         }
         const c = cycleOptions();
         try {
-          const runs = await runCycle(s, until, c.opts);
+          const runs = await runCycle(s, until, { ...c.opts, steps: await activeSteps(s) });
           process.stdout.write(`closed ${runs.length} business date(s): ${addDays(last, 1)} … ${until}\n`);
         } finally {
           c.done();
@@ -218,6 +203,46 @@ export function registerCommands(program: Command): void {
       const errors = issues.filter((i) => i.severity === 'error').length;
       process.stdout.write(`${path}: ${errors} error(s), ${issues.length - errors} warning(s)\n`);
       if (errors > 0) process.exitCode = 1;
+    });
+
+  strategy.command('diff')
+    .description('re-evaluate recorded account-days with a new version: stage changes and task volumes per day and channel')
+    .argument('<old>', 'the current strategy: YAML path or shipped name')
+    .argument('<new>', 'the candidate strategy: YAML path or shipped name')
+    .requiredOption('--replay <source>', 'a timeline (.yaml), a SQLite database file or a postgres:// URL (its last closed business date)')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--examples <n>', 'example account ids per stage change', '5')
+    .option('--all-days', 'table: list every (date, channel), not only those whose volume changes')
+    .action(async (oldName: string, newName: string, o: { replay: string; format: 'table' | 'json'; examples: string; allDays?: boolean }) => {
+      const examples = Number(o.examples);
+      if (!Number.isSafeInteger(examples) || examples < 0) throw new ValidationError('--examples', `must be a whole number ≥ 0, got "${o.examples}"`);
+      const load = (n: string): CompiledStrategy => {
+        const path = findStrategyFile(n);
+        return loadStrategy(readInput(path), path);
+      };
+      const d = await strategyDiff(load(oldName), load(newName), o.replay, { examples });
+      process.stdout.write(o.format === 'json' ? formatDiffJson(d) : formatDiff(d, { allDays: o.allDays === true }));
+    });
+
+  strategy.command('activate')
+    .description('make a strategy the one the daily cycle runs in this database (checked first)')
+    .argument('<file>', 'strategy YAML, or the name of a shipped strategy (e.g. default)')
+    .action(async (file: string, _o, cmd: Command) => {
+      const path = findStrategyFile(file);
+      const text = readInput(path);
+      const compiled = loadStrategy(text, path);
+      await withStore(cmd, async (s) => {
+        await saveActiveStrategy(s.db, { source: path, text });
+        process.stdout.write(`strategy ${compiled.ref} is active from the next business date closed\n`);
+      });
+    });
+  strategy.command('status')
+    .description('the strategy the cycle runs')
+    .action(async (_o, cmd: Command) => {
+      await withStore(cmd, async (s) => {
+        const active = await loadActiveStrategy(s.db);
+        process.stdout.write(active ? `active: ${loadStrategy(active.text, active.source).ref} (from ${active.source})\n` : 'no strategy active: the cycle runs the ledger only\n');
+      });
     });
 
   program.command('demo')

@@ -3,10 +3,11 @@
  * daily cycle run over its history, and a portfolio summary. Running it again on the same
  * database only catches the cycle up to the new date.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { addDays, DomainError, maxDate, ValidationError, type BusinessDate } from '../core/index.js';
 import { isPostgresUrl, openStore } from '../store/db.js';
-import { chunks, insertLoans, recordPayments } from '../store/repo.js';
+import { chunks, insertLoans, recordPayments, saveActiveStrategy } from '../store/repo.js';
+import { activeSteps, findStrategyFile } from './strategies.js';
 import { lastClosedDate, runCycle } from '../cycle/index.js';
 import { generatePortfolio, paymentsFor } from '../sim/index.js';
 import { logger, progress } from './progress.js';
@@ -52,6 +53,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     const bar = progress(log);
     const cycleOpts = {
       onProgress: (e: { date: string; done: number; total: number }) => bar.update(`close ${e.date}`, e.done, e.total),
+      steps: await activeSteps(store),
     };
     const params: DemoParams = marker ? parseMarker(marker.value) : { seed: o.seed, count: o.count, asOf: o.asOf, historyDays: o.historyDays };
     if (marker && (params.seed !== o.seed || params.count !== o.count)) {
@@ -70,7 +72,10 @@ export async function runDemo(o: DemoOptions): Promise<void> {
         for (const c of chunks(loans, 5000)) await insertLoans(tx, c);
         await recordPayments(tx, loans.flatMap((l) => paymentsFor(l.loan, l.product, l.account.disbursed, o.asOf)));
         await tx.insertInto('settings').values({ key: 'demo', value: JSON.stringify(params) }).execute();
+        const path = findStrategyFile('default');
+        await saveActiveStrategy(tx, { source: path, text: readFileSync(path, 'utf8') });
       });
+      cycleOpts.steps = await activeSteps(store);
       const start = addDays(o.asOf, -o.historyDays);
       log.info({ from: start, to: o.asOf }, 'running the daily cycle over the demo history');
       await runCycle(store, start, cycleOpts);

@@ -1,6 +1,6 @@
 import { formatMinorGrouped } from '../core/index.js';
 import type { Store } from '../store/db.js';
-import { portfolioSummary, type BucketSummary } from '../store/repo.js';
+import { portfolioSummary, stageSummary, type BucketSummary, type StageSummary } from '../store/repo.js';
 import { lastClosedDate } from '../cycle/index.js';
 
 /** A plain-text table of open accounts and balances per bucket and currency. */
@@ -23,7 +23,20 @@ export function formatSummary(rows: readonly BucketSummary[], asOf: string | nul
   ].join('\n');
 }
 
+/** Open accounts per ladder stage, worst first as far as the default ladder goes. */
+export function formatStageSummary(rows: readonly StageSummary[]): string {
+  const order = ['paused', 'bad_debt', 'legal', 'field_visit', 'contact_persons', 'intensified', 'promised', 'negotiating', 'in_plan', 'reminder', 'current'];
+  const byStage = new Map<string, number>();
+  for (const r of rows) byStage.set(r.stage, (byStage.get(r.stage) ?? 0) + r.accounts);
+  const rank = (s: string): number => (order.includes(s) ? order.indexOf(s) : order.length);
+  const stages = [...byStage.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const width = Math.max(5, ...stages.map((s) => s.length));
+  return ['Open accounts by ladder stage', ...stages.map((s) => `${s.padEnd(width)}  ${String(byStage.get(s)).padStart(8)}`)].join('\n');
+}
+
 export async function printSummary(store: Store): Promise<void> {
   const rows = await portfolioSummary(store.db);
   process.stdout.write(`${formatSummary(rows, await lastClosedDate(store.db))}\n`);
+  const stages = await stageSummary(store.db);
+  if (stages.length > 0) process.stdout.write(`\n${formatStageSummary(stages)}\n`);
 }

@@ -48,6 +48,14 @@ export interface CycleStep<I, O> {
   write(tx: Db, dialect: Dialect, ctx: PageContext, output: O): Promise<void>;
 }
 
+/**
+ * The first and last id of a page. Pages are keyset ranges of ids, so steps load "ids between first
+ * and last" — one index range scan, no 2000-parameter IN list — and ignore rows of ids not in the page.
+ */
+export function pageRange(ids: readonly string[]): [string, string] {
+  return [ids[0] as string, ids[ids.length - 1] as string];
+}
+
 /** A step with its input and output types erased, for the cycle's list. */
 export interface AnyStep {
   readonly name: string;
@@ -96,12 +104,13 @@ export const ledgerStep: CycleStep<LedgerInput, void> = {
   name: 'ledger',
   async load(db, ids, { date }) {
     if (ids.length === 0) return { payments: new Map(), pauses: new Map() };
+    const [first, last] = pageRange(ids);
     const [payments, pauses] = await Promise.all([
       db.selectFrom('payments').select(['id', 'key', 'account_id', 'business_date', 'amount'])
-        .where('account_id', 'in', ids).where('applied_date', 'is', null).where('business_date', '<=', date)
+        .where('account_id', '>=', first).where('account_id', '<=', last).where('applied_date', 'is', null).where('business_date', '<=', date)
         .orderBy('business_date').orderBy('id').execute(),
       db.selectFrom('pauses').select(['account_id', 'from_date', 'until_date', 'reason'])
-        .where('account_id', 'in', ids).orderBy('from_date').orderBy('id').execute(),
+        .where('account_id', '>=', first).where('account_id', '<=', last).orderBy('from_date').orderBy('id').execute(),
     ]);
     return {
       payments: group(payments.map((p) => ({ id: p.id, key: p.key, accountId: p.account_id, date: p.business_date, amount: p.amount })), (p) => p.accountId),

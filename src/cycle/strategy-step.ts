@@ -6,10 +6,10 @@
  */
 import { addDays, type BusinessDate, type Minor } from '../core/index.js';
 import { isConversation, type Attempt } from '../contact/index.js';
-import { isPaused } from '../ledger/index.js';
-import { buildFacts, evaluate, stageMove, type CompiledStrategy, type Evaluation, type StageMove, type Task, type VisitRecord } from '../strategy/index.js';
-import { chunks, loadAttempts, type Db } from '../store/repo.js';
-import type { CycleStep, PageContext } from './steps.js';
+import { isPaused, type Account, type AccountState, type BucketDef } from '../ledger/index.js';
+import { buildFacts, evaluate, stageMove, type CompiledStrategy, type Evaluation, type Facts, type StageMove, type Task, type VisitRecord } from '../strategy/index.js';
+import { chunks, insertTasks, loadAttemptsBetween, type Db } from '../store/repo.js';
+import { pageRange, type CycleStep, type PageContext } from './steps.js';
 
 /** How far back the facts look at attempts and payments (contact statistics cover 30 days). */
 export const FACTS_LOOKBACK_DAYS = 120;
@@ -21,7 +21,8 @@ export interface StrategyDay {
   move: StageMove | null;
 }
 
-interface Input {
+/** What the facts need for a page of accounts, loaded set-based (one query per kind). */
+export interface FactsInputs {
   stages: Map<string, { stage: string; since: string }>;
   attempts: Map<string, Attempt[]>;
   payments: Map<string, { date: BusinessDate; amount: Minor }[]>;
@@ -46,49 +47,61 @@ function visitsOf(attempts: readonly Attempt[]): VisitRecord[] {
   return out;
 }
 
-export function strategyStep(strategy: CompiledStrategy, onEvaluated?: (d: StrategyDay) => void): CycleStep<Input, Output> {
+/** Loads the facts' inputs for a page of accounts on `date`: current stage, recent attempts and payments. */
+export async function loadFactsInputs(db: Db, ids: readonly string[], date: BusinessDate): Promise<FactsInputs> {
+  const since = addDays(date, -FACTS_LOOKBACK_DAYS);
+  if (ids.length === 0) return { stages: new Map(), attempts: new Map(), payments: new Map() };
+  const [first, last] = pageRange(ids);
+  const [stageRows, attempts, paymentRows] = await Promise.all([
+    db.selectFrom('account_stage').select(['account_id', 'stage', 'since']).where('account_id', '>=', first).where('account_id', '<=', last).execute(),
+    loadAttemptsBetween(db, first, last, since),
+    db.selectFrom('payments').select(['account_id', 'business_date', 'amount'])
+      .where('account_id', '>=', first).where('account_id', '<=', last).where('business_date', '>=', since).where('business_date', '<=', date)
+      .orderBy('business_date').orderBy('id').execute(),
+  ]);
+  const payments = new Map<string, { date: BusinessDate; amount: Minor }[]>();
+  for (const p of paymentRows) {
+    const list = payments.get(p.account_id);
+    const item = { date: p.business_date, amount: p.amount };
+    if (list) list.push(item);
+    else payments.set(p.account_id, [item]);
+  }
+  return { stages: new Map(stageRows.map((r) => [r.account_id, { stage: r.stage, since: r.since }])), attempts, payments };
+}
+
+/** One account's facts on `date`, as the strategy step builds them. */
+export function factsFor(strategy: CompiledStrategy, input: FactsInputs, account: Account, state: AccountState, date: BusinessDate, buckets: readonly BucketDef[]): Facts {
+  const prev = input.stages.get(account.id);
+  const attempts = input.attempts.get(account.id) ?? [];
+  return buildFacts({
+    account,
+    state,
+    date,
+    attempts,
+    payments: input.payments.get(account.id) ?? [],
+    stage: prev ? { name: prev.stage, since: prev.since } : null,
+    flags: {
+      paused: isPaused(state.pauses, date),
+      disputed: attempts.some((a) => a.outcome === 'dispute'),
+    },
+    plan: { active: false, hardshipOpen: attempts.some((a) => a.outcome === 'hardship') },
+    visits: visitsOf(attempts),
+    buckets: strategy.buckets ?? buckets,
+  });
+}
+
+export function strategyStep(strategy: CompiledStrategy, onEvaluated?: (d: StrategyDay) => void): CycleStep<FactsInputs, Output> {
   return {
     name: 'strategy',
-    async load(db, ids, ctx) {
-      const since = addDays(ctx.date, -FACTS_LOOKBACK_DAYS);
-      const [stageRows, attempts, paymentRows] = await Promise.all([
-        db.selectFrom('account_stage').select(['account_id', 'stage', 'since']).where('account_id', 'in', ids).execute(),
-        loadAttempts(db, ids, since),
-        db.selectFrom('payments').select(['account_id', 'business_date', 'amount'])
-          .where('account_id', 'in', ids).where('business_date', '>=', since).where('business_date', '<=', ctx.date)
-          .orderBy('business_date').orderBy('id').execute(),
-      ]);
-      const payments = new Map<string, { date: BusinessDate; amount: Minor }[]>();
-      for (const p of paymentRows) {
-        const list = payments.get(p.account_id);
-        const item = { date: p.business_date, amount: p.amount };
-        if (list) list.push(item);
-        else payments.set(p.account_id, [item]);
-      }
-      return { stages: new Map(stageRows.map((r) => [r.account_id, { stage: r.stage, since: r.since }])), attempts, payments };
+    load(db, ids, ctx) {
+      return loadFactsInputs(db, ids, ctx.date);
     },
     compute(ctx: PageContext, input) {
       const out: Output = { moves: [], tasks: [] };
       for (const pa of ctx.accounts) {
         const { account, state } = pa;
         if (state.asOf !== ctx.date || state.status !== 'open') continue;
-        const prev = input.stages.get(account.id);
-        const attempts = input.attempts.get(account.id) ?? [];
-        const facts = buildFacts({
-          account,
-          state,
-          date: ctx.date,
-          attempts,
-          payments: input.payments.get(account.id) ?? [],
-          stage: prev ? { name: prev.stage, since: prev.since } : null,
-          flags: {
-            paused: isPaused(state.pauses, ctx.date),
-            disputed: attempts.some((a) => a.outcome === 'dispute'),
-          },
-          plan: { active: false, hardshipOpen: attempts.some((a) => a.outcome === 'hardship') },
-          visits: visitsOf(attempts),
-          buckets: strategy.buckets ?? ctx.buckets,
-        });
+        const facts = factsFor(strategy, input, account, state, ctx.date, ctx.buckets);
         const evaluation = evaluate(strategy, facts, { date: ctx.date, accountId: account.id });
         const move = stageMove(strategy, facts, evaluation, { accountId: account.id, date: ctx.date });
         if (move) out.moves.push(move);
@@ -97,7 +110,7 @@ export function strategyStep(strategy: CompiledStrategy, onEvaluated?: (d: Strat
       }
       return out;
     },
-    async write(tx: Db, _dialect, _ctx, out) {
+    async write(tx: Db, dialect, _ctx, out) {
       for (const c of chunks(out.moves)) {
         await tx.insertInto('stage_moves').values(c.map((m) => ({
           account_id: m.accountId, business_date: m.date, from_stage: m.from, to_stage: m.to, strategy: m.strategy,
@@ -110,13 +123,11 @@ export function strategyStep(strategy: CompiledStrategy, onEvaluated?: (d: Strat
           })))
           .execute();
       }
-      for (const c of chunks(out.tasks)) {
-        await tx.insertInto('tasks').values(c.map((t) => ({
-          account_id: t.accountId, business_date: t.date, type: t.type, party: t.party, channel: t.channel, template: t.template,
-          priority: t.priority, window: t.window ? `${t.window.from}-${t.window.to}` : null,
-          details: JSON.stringify({ stage: t.stage, seq: t.seq, ...(t.address ? { address: t.address } : {}) }), status: 'planned',
-        }))).execute();
-      }
+      await insertTasks(tx, dialect, out.tasks.map((t) => ({
+        account_id: t.accountId, business_date: t.date, type: t.type, party: t.party, channel: t.channel, template: t.template,
+        priority: t.priority, window: t.window ? `${t.window.from}-${t.window.to}` : null,
+        details: JSON.stringify({ stage: t.stage, seq: t.seq, ...(t.address ? { address: t.address } : {}) }), status: 'planned',
+      })));
     },
   };
 }

@@ -9,7 +9,8 @@ import { DEFAULT_BUCKETS, openAccount, parseBuckets, productToSpec } from '../le
 import type { Account, BucketDef, LedgerEvent, Payment, PausePeriod, Product } from '../ledger/index.js';
 import type { Attempt, Borrower } from '../contact/index.js';
 import { accountToRow, borrowerToRow, productToRow, rowToProduct, stateToRow } from './codec.js';
-import type { AccountStateTable, Database } from './schema.js';
+import type { Selectable } from 'kysely';
+import type { AccountStateTable, AttemptsTable, Database, TasksTable } from './schema.js';
 import type { Dialect } from './db.js';
 
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -212,39 +213,56 @@ const STATE_COLUMNS = [
   'overdue', 'credit', 'data',
 ] as const satisfies readonly (keyof AccountStateTable)[];
 
-const upsertSqlCache = new Map<string, string>();
+const multiRowSqlCache = new Map<string, string>();
 
-/** The multi-row upsert of account states, as SQL text, cached per dialect and row count. */
-function upsertStatesSql(dialect: Dialect, rows: number): string {
-  const key = `${dialect}:${rows}`;
-  let text = upsertSqlCache.get(key);
+/**
+ * `insert into TABLE (COLUMNS) values (…), (…) TAIL` for `rows` rows with the dialect's placeholders,
+ * built once per shape and cached: the cycle's large writes skip the query builder's per-page work.
+ */
+function multiRowSql(dialect: Dialect, table: string, columns: readonly string[], rows: number, tail = ''): string {
+  const key = `${dialect}:${table}:${rows}:${tail}`;
+  let text = multiRowSqlCache.get(key);
   if (text === undefined) {
-    const width = STATE_COLUMNS.length;
+    const width = columns.length;
     const tuples: string[] = [];
     for (let r = 0; r < rows; r++) {
-      const ph = STATE_COLUMNS.map((_, c) => (dialect === 'sqlite' ? '?' : `$${r * width + c + 1}`));
+      const ph = columns.map((_, c) => (dialect === 'sqlite' ? '?' : `$${r * width + c + 1}`));
       tuples.push(`(${ph.join(',')})`);
     }
-    const updates = STATE_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ');
-    text = `insert into account_state (${STATE_COLUMNS.join(', ')}) values ${tuples.join(',')} on conflict (account_id) do update set ${updates}`;
-    upsertSqlCache.set(key, text);
+    text = `insert into ${table} (${columns.map((c) => `"${c}"`).join(', ')}) values ${tuples.join(',')}${tail ? ` ${tail}` : ''}`;
+    multiRowSqlCache.set(key, text);
   }
   return text;
 }
+
+async function insertRows<R>(db: Db, dialect: Dialect, table: string, columns: readonly (keyof R & string)[], rows: readonly R[], tail = ''): Promise<void> {
+  // SQLite is fastest with ~100-row statements (measured: 8.7 µs/row vs 9.8 at 1000); PostgreSQL
+  // pays a round trip per statement, so it gets large ones
+  for (const c of chunks(rows, dialect === 'sqlite' ? 100 : BATCH_ROWS)) {
+    const params: unknown[] = new Array<unknown>(c.length * columns.length);
+    let k = 0;
+    for (const r of c) for (const col of columns) params[k++] = r[col];
+    await db.executeQuery(CompiledQuery.raw(multiRowSql(dialect, table, columns, c.length, tail), params));
+  }
+}
+
+const UPSERT_STATES_TAIL = `on conflict (account_id) do update set ${STATE_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`;
 
 /**
  * Writes account states in multi-row upserts. This is the cycle's hottest write, so the statement
  * text is prepared once per batch size instead of being built by the query builder for every page.
  */
 export async function upsertStates(db: Db, dialect: Dialect, rows: readonly AccountStateTable[]): Promise<void> {
-  // SQLite is fastest with ~100-row statements (measured: 8.7 µs/row vs 9.8 at 1000); PostgreSQL
-  // pays a round trip per statement, so it gets large ones
-  for (const c of chunks(rows, dialect === 'sqlite' ? 100 : BATCH_ROWS)) {
-    const params: unknown[] = new Array<unknown>(c.length * STATE_COLUMNS.length);
-    let k = 0;
-    for (const r of c) for (const col of STATE_COLUMNS) params[k++] = r[col];
-    await db.executeQuery(CompiledQuery.raw(upsertStatesSql(dialect, c.length), params));
-  }
+  await insertRows(db, dialect, 'account_state', STATE_COLUMNS, rows, UPSERT_STATES_TAIL);
+}
+
+export type NewTask = Omit<TasksTable, 'id'>;
+
+const TASK_COLUMNS = ['account_id', 'business_date', 'type', 'party', 'channel', 'template', 'priority', 'window', 'details', 'status'] as const satisfies readonly (keyof NewTask)[];
+
+/** Stores planned tasks (hundreds of thousands a day on a large book: a cached multi-row insert). */
+export async function insertTasks(db: Db, dialect: Dialect, rows: readonly NewTask[]): Promise<void> {
+  await insertRows(db, dialect, 'tasks', TASK_COLUMNS, rows);
 }
 
 /** Records contact attempts (they are facts, not requests: no idempotency key; callers record once). */
@@ -262,23 +280,75 @@ export async function recordAttempts(db: Db, attempts: readonly Attempt[]): Prom
   }
 }
 
+function rowToAttempt(r: Selectable<AttemptsTable>): Attempt {
+  return {
+    accountId: r.account_id, date: r.business_date, time: r.time,
+    party: r.party as Attempt['party'], channel: r.channel as Attempt['channel'], outcome: r.outcome as Attempt['outcome'],
+    promise: r.promise_amount !== null && r.promise_due !== null ? { amount: r.promise_amount, due: r.promise_due } : null,
+  };
+}
+
+function groupAttempts(rows: readonly Selectable<AttemptsTable>[], into: Map<string, Attempt[]>): void {
+  for (const r of rows) {
+    const a = rowToAttempt(r);
+    const list = into.get(a.accountId);
+    if (list) list.push(a);
+    else into.set(a.accountId, [a]);
+  }
+}
+
 /** The attempts of the given accounts on or after `since`, oldest first, grouped by account. */
 export async function loadAttempts(db: Db, accountIds: readonly string[], since: BusinessDate): Promise<Map<string, Attempt[]>> {
   const out = new Map<string, Attempt[]>();
   for (const c of chunks(accountIds, 5000)) {
-    const rows = await db.selectFrom('attempts').selectAll()
+    groupAttempts(await db.selectFrom('attempts').selectAll()
       .where('account_id', 'in', c).where('business_date', '>=', since)
-      .orderBy('business_date').orderBy('id').execute();
-    for (const r of rows) {
-      const a: Attempt = {
-        accountId: r.account_id, date: r.business_date, time: r.time,
-        party: r.party as Attempt['party'], channel: r.channel as Attempt['channel'], outcome: r.outcome as Attempt['outcome'],
-        promise: r.promise_amount !== null && r.promise_due !== null ? { amount: r.promise_amount, due: r.promise_due } : null,
-      };
-      const list = out.get(a.accountId);
-      if (list) list.push(a);
-      else out.set(a.accountId, [a]);
-    }
+      .orderBy('business_date').orderBy('id').execute(), out);
   }
   return out;
+}
+
+/** Like loadAttempts for the accounts whose ids lie in [first, last] (a cycle page). */
+export async function loadAttemptsBetween(db: Db, first: string, last: string, since: BusinessDate): Promise<Map<string, Attempt[]>> {
+  const out = new Map<string, Attempt[]>();
+  groupAttempts(await db.selectFrom('attempts').selectAll()
+    .where('account_id', '>=', first).where('account_id', '<=', last).where('business_date', '>=', since)
+    .orderBy('business_date').orderBy('id').execute(), out);
+  return out;
+}
+
+export interface ActiveStrategy {
+  /** where it was activated from, for messages */
+  source: string;
+  text: string;
+}
+
+/** The strategy the cycle runs (activated with `arrears strategy activate`); null = ledger only. */
+export async function loadActiveStrategy(db: Db): Promise<ActiveStrategy | null> {
+  const row = await db.selectFrom('settings').select('value').where('key', '=', 'strategy').executeTakeFirst();
+  return row ? (JSON.parse(row.value) as ActiveStrategy) : null;
+}
+
+export async function saveActiveStrategy(db: Db, s: ActiveStrategy): Promise<void> {
+  const value = JSON.stringify(s);
+  await db.insertInto('settings').values({ key: 'strategy', value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+}
+
+export interface StageSummary {
+  stage: string;
+  accounts: number;
+  overdue: number;
+  currency: string;
+}
+
+/** Open accounts per current stage (accounts the strategy has not evaluated yet are left out). */
+export async function stageSummary(db: Db): Promise<StageSummary[]> {
+  const rows = await db.selectFrom('account_stage as g')
+    .innerJoin('account_state as s', 's.account_id', 'g.account_id')
+    .innerJoin('accounts as a', 'a.id', 'g.account_id')
+    .select((eb) => ['g.stage', 'a.currency', eb.fn.countAll<number>().as('accounts'), eb.fn.sum<number>('s.overdue').as('overdue')])
+    .where('s.status', '=', 'open')
+    .groupBy(['g.stage', 'a.currency'])
+    .execute();
+  return rows.map((r) => ({ stage: r.stage, currency: r.currency, accounts: Number(r.accounts), overdue: Number(r.overdue) }));
 }

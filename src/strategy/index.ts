@@ -8,3 +8,4 @@ export type { StrategyIssue, Severity } from './source.js';
 export { compileExpression, evaluateWithCel, strategyEnv } from './cel.js';
 export type { CompiledExpr, CelProblem, CelValue, ParamValue, StrategyEnv } from './cel.js';
 export * from './docs.js';
+export * from './diff.js';
