@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './dates.js';
 export * from './money.js';
 export * from './decimal.js';
+export * from './yaml-paths.js';

@@ -1,12 +1,13 @@
 /**
- * Positions in a strategy YAML file: field paths to line:column (the approach of
- * src/timeline/source.ts, with the `yaml` package's LineCounter), plus positions *inside* an
+ * Positions in a strategy YAML file: field paths to line:column (core/yaml-paths.ts, with the
+ * `yaml` package's LineCounter), plus positions *inside* an
  * expression string, so a CEL error at offset 7 of `dpd >= + 1` points at its column in the file.
  */
-import { isAlias, isMap, isScalar, isSeq } from 'yaml';
-import type { Document, LineCounter, Node } from 'yaml';
+import { isScalar } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { findNode, isRecord, pathToString as corePathToString, type FieldPath, type FoundNode } from '../core/index.js';
 
-export type FieldPath = readonly (string | number)[];
+export type { FieldPath };
 
 export type Severity = 'error' | 'warning';
 
@@ -28,18 +29,12 @@ export function formatStrategyIssue(i: StrategyIssue): string {
 
 /** `['stages', 0, 'when']` → `stages[0].when`; the empty path is `strategy`. */
 export function pathToString(path: FieldPath): string {
-  let out = '';
-  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
-  return out === '' ? 'strategy' : out;
+  return corePathToString(path, 'strategy');
 }
 
 interface Pos {
   line: number;
   col: number;
-}
-
-function isNodeWithRange(v: unknown): v is Node {
-  return (isScalar(v) || isMap(v) || isSeq(v) || isAlias(v)) && Array.isArray(v.range);
 }
 
 export class SourceMap {
@@ -52,40 +47,8 @@ export class SourceMap {
     private readonly lineCounter: LineCounter,
   ) {}
 
-  /** The node at `path` (or its deepest existing ancestor) and the key node of the last pair found. */
-  private find(path: FieldPath): { node: Node | null; key: Node | null; exact: boolean } {
-    if (!this.doc) return { node: null, key: null, exact: false };
-    let node: unknown = this.doc.contents;
-    let best: Node | null = isNodeWithRange(node) ? node : null;
-    let key: Node | null = null;
-    let exact = true;
-    for (const seg of path) {
-      if (isAlias(node)) node = node.resolve(this.doc);
-      let next: unknown;
-      key = null;
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
-        if (!pair) {
-          exact = false;
-          break;
-        }
-        key = isNodeWithRange(pair.key) ? pair.key : null;
-        next = pair.value;
-      } else if (isSeq(node) && typeof seg === 'number') {
-        next = node.items[seg];
-      } else {
-        exact = false;
-        break;
-      }
-      if (isNodeWithRange(next)) best = next;
-      else if (key) best = key;
-      else {
-        exact = false;
-        break;
-      }
-      node = next;
-    }
-    return { node: best, key, exact };
+  private find(path: FieldPath): FoundNode {
+    return findNode(this.doc, path);
   }
 
   position(path: FieldPath, at: 'value' | 'key' = 'value'): Pos {
@@ -140,6 +103,4 @@ export class SourceMap {
   }
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isRecord };

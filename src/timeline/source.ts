@@ -3,18 +3,15 @@
  * issues. Domain parsers (parseProduct, parseBorrower, …) throw a ValidationError naming a dotted
  * field; `check` turns that back into a path and a line and column.
  */
-import { isAlias, isMap, isScalar, isSeq } from 'yaml';
-import type { Document, LineCounter, Node } from 'yaml';
-import { ValidationError } from '../core/index.js';
+import type { Document, LineCounter } from 'yaml';
+import { findNode, isRecord, pathToString as corePathToString, ValidationError, type FieldPath } from '../core/index.js';
 import type { TimelineIssue } from './errors.js';
 
-export type FieldPath = readonly (string | number)[];
+export type { FieldPath };
 
 /** `['accounts', 0, 'borrower', 'id']` → `accounts[0].borrower.id`; the empty path is `timeline`. */
 export function pathToString(path: FieldPath): string {
-  let out = '';
-  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
-  return out === '' ? 'timeline' : out;
+  return corePathToString(path, 'timeline');
 }
 
 /** Parses a field suffix such as `.penalty.dailyRate` or `[2].max` into path segments. */
@@ -47,35 +44,9 @@ export class SourceReader {
 
   /** Line and column of the node at `path`, or of its deepest existing ancestor. */
   position(path: FieldPath, at: 'value' | 'key' = 'value'): Pos {
-    let node: unknown = this.doc.contents;
-    let best: Node | null = isNodeWithRange(node) ? node : null;
-    let key: Node | null = null;
-    for (const seg of path) {
-      if (isAlias(node)) node = node.resolve(this.doc);
-      let next: unknown;
-      key = null;
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
-        if (!pair) break;
-        key = isNodeWithRange(pair.key) ? pair.key : null;
-        next = pair.value;
-      } else if (isSeq(node) && typeof seg === 'number') {
-        next = node.items[seg];
-      } else {
-        break;
-      }
-      if (isNodeWithRange(next)) {
-        best = next;
-      } else if (key) {
-        best = key;
-      } else {
-        break;
-      }
-      node = next;
-    }
-    const target = at === 'key' && key ? key : best;
-    const offset = target?.range?.[0] ?? 0;
-    return this.lineCounter.linePos(offset);
+    const { node, key } = findNode(this.doc, path);
+    const target = at === 'key' && key ? key : node;
+    return this.lineCounter.linePos(target?.range?.[0] ?? 0);
   }
 
   line(path: FieldPath): number {
@@ -116,10 +87,4 @@ export class SourceReader {
   }
 }
 
-function isNodeWithRange(v: unknown): v is Node {
-  return (isScalar(v) || isMap(v) || isSeq(v) || isAlias(v)) && Array.isArray(v.range);
-}
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isRecord };
