@@ -26,12 +26,16 @@ export function formatSummary(rows: readonly BucketSummary[], asOf: string | nul
 /** Open accounts per ladder stage, worst first as far as the default ladder goes. */
 export function formatStageSummary(rows: readonly StageSummary[]): string {
   const order = ['paused', 'bad_debt', 'legal', 'field_visit', 'contact_persons', 'intensified', 'promised', 'negotiating', 'in_plan', 'reminder', 'current'];
-  const byStage = new Map<string, number>();
-  for (const r of rows) byStage.set(r.stage, (byStage.get(r.stage) ?? 0) + r.accounts);
+  const variants = [...new Set(rows.map((r) => r.variant ?? '-'))].sort();
+  const count = new Map<string, number>();
+  for (const r of rows) count.set(`${r.stage}|${r.variant ?? '-'}`, (count.get(`${r.stage}|${r.variant ?? '-'}`) ?? 0) + r.accounts);
   const rank = (s: string): number => (order.includes(s) ? order.indexOf(s) : order.length);
-  const stages = [...byStage.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const stages = [...new Set(rows.map((r) => r.stage))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   const width = Math.max(5, ...stages.map((s) => s.length));
-  return ['Open accounts by ladder stage', ...stages.map((s) => `${s.padEnd(width)}  ${String(byStage.get(s)).padStart(8)}`)].join('\n');
+  const experiment = variants.length > 1 || variants[0] !== '-';
+  const head = experiment ? `${'stage'.padEnd(width)}  ${variants.map((v) => v.padStart(10)).join('  ')}` : null;
+  const line = (s: string): string => `${s.padEnd(width)}  ${variants.map((v) => String(count.get(`${s}|${v}`) ?? 0).padStart(experiment ? 10 : 8)).join('  ')}`;
+  return ['Open accounts by ladder stage' + (experiment ? ' and variant' : ''), ...(head ? [head] : []), ...stages.map(line)].join('\n');
 }
 
 export async function printSummary(store: Store): Promise<void> {

@@ -336,6 +336,8 @@ export async function saveActiveStrategy(db: Db, s: ActiveStrategy): Promise<voi
 
 export interface StageSummary {
   stage: string;
+  /** the champion/challenger arm, null outside experiments */
+  variant: string | null;
   accounts: number;
   overdue: number;
   currency: string;
@@ -346,9 +348,9 @@ export async function stageSummary(db: Db): Promise<StageSummary[]> {
   const rows = await db.selectFrom('account_stage as g')
     .innerJoin('account_state as s', 's.account_id', 'g.account_id')
     .innerJoin('accounts as a', 'a.id', 'g.account_id')
-    .select((eb) => ['g.stage', 'a.currency', eb.fn.countAll<number>().as('accounts'), eb.fn.sum<number>('s.overdue').as('overdue')])
+    .select((eb) => ['g.stage', 'g.variant', 'a.currency', eb.fn.countAll<number>().as('accounts'), eb.fn.sum<number>('s.overdue').as('overdue')])
     .where('s.status', '=', 'open')
-    .groupBy(['g.stage', 'a.currency'])
+    .groupBy(['g.stage', 'g.variant', 'a.currency'])
     .execute();
-  return rows.map((r) => ({ stage: r.stage, currency: r.currency, accounts: Number(r.accounts), overdue: Number(r.overdue) }));
+  return rows.map((r) => ({ stage: r.stage, variant: r.variant, currency: r.currency, accounts: Number(r.accounts), overdue: Number(r.overdue) }));
 }
