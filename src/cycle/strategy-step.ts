@@ -126,7 +126,7 @@ export function strategyStep(strategy: CompiledStrategy, onEvaluated?: (d: Strat
       await insertTasks(tx, dialect, out.tasks.map((t) => ({
         account_id: t.accountId, business_date: t.date, type: t.type, party: t.party, channel: t.channel, template: t.template,
         priority: t.priority, window: t.window ? `${t.window.from}-${t.window.to}` : null,
-        details: JSON.stringify({ stage: t.stage, seq: t.seq, ...(t.address ? { address: t.address } : {}) }), status: 'planned',
+        stage: t.stage, seq: t.seq, address: t.address, status: 'planned',
       })));
     },
   };

@@ -258,7 +258,7 @@ export async function upsertStates(db: Db, dialect: Dialect, rows: readonly Acco
 
 export type NewTask = Omit<TasksTable, 'id'>;
 
-const TASK_COLUMNS = ['account_id', 'business_date', 'type', 'party', 'channel', 'template', 'priority', 'window', 'details', 'status'] as const satisfies readonly (keyof NewTask)[];
+const TASK_COLUMNS = ['account_id', 'business_date', 'type', 'party', 'channel', 'template', 'priority', 'window', 'stage', 'seq', 'address', 'status'] as const satisfies readonly (keyof NewTask)[];
 
 /** Stores planned tasks (hundreds of thousands a day on a large book: a cached multi-row insert). */
 export async function insertTasks(db: Db, dialect: Dialect, rows: readonly NewTask[]): Promise<void> {

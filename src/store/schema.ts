@@ -130,8 +130,12 @@ export interface TasksTable {
   template: string | null;
   priority: number;
   window: string | null;
-  /** JSON: visit address, sequence number within the day, the stage that planned it */
-  details: string | null;
+  /** the stage that planned it */
+  stage: string;
+  /** 1..n among the tasks one action planned for the day */
+  seq: number;
+  /** visits: residential or id_card */
+  address: string | null;
   status: string;
 }
 

@@ -48,7 +48,9 @@ export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): P
     .addColumn('template', 'text')
     .addColumn('priority', 'integer', (c) => c.notNull())
     .addColumn('window', 'text')
-    .addColumn('details', 'text')
+    .addColumn('stage', 'text', (c) => c.notNull())
+    .addColumn('seq', 'integer', (c) => c.notNull())
+    .addColumn('address', 'text')
     .addColumn('status', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('tasks_date').on('tasks').columns(['business_date', 'account_id']).execute();
