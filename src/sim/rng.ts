@@ -6,25 +6,9 @@
  * platform and Node version.
  */
 
-/** Murmur3's 32-bit finaliser: spreads every input bit over the whole word. */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { fmix32, hashString } from '../core/index.js';
 
-/** FNV-1a over UTF-16 code units, finalised; a stable 32-bit hash of a string. */
-export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return fmix32(h);
-}
+export { fmix32, hashString };
 
 /** Folds any number (negative, fractional, beyond 2^32) into a 32-bit seed word. */
 export function seedWord(seed: number): number {

@@ -5,24 +5,13 @@
  * 80/20 → 70/30 moves exactly the buckets 7000–7999, 10% of accounts, all champion → challenger.
  * A new experiment id reshuffles everyone (that is what a new experiment means).
  */
+import { hashString } from '../core/index.js';
 import type { ArmDef, StageDef, StrategyFile } from './file.js';
 
 export const VARIANT_BUCKETS = 10_000;
 
-/** FNV-1a over UTF-16 code units, then murmur3's fmix32 so that ids differing in one digit spread out. */
-export function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+/** FNV-1a over UTF-16 code units, then murmur3's fmix32 (core/hash.ts). */
+export const hash32 = hashString;
 
 /** The account's bucket 0..9999 within an experiment. */
 export function variantBucket(accountId: string, experiment: string): number {
