@@ -94,7 +94,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     }
     bar.stop();
     await printSummary(store);
-    process.stdout.write(`\nDatabase: ${store.location}. Try: npx arrears summary · npx arrears replay timelines/example.yaml\n`);
+    process.stdout.write(`\nDatabase: ${store.location}. Try: npx arrears summary · npx arrears replay timelines/never-answers.yaml · npx arrears strategy check default\n`);
   } finally {
     await store.close();
   }
