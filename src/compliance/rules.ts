@@ -1,0 +1,433 @@
+/**
+ * The rule kinds, each implemented once: how its `params` are read from a pack (with positions)
+ * and a pure evaluation (request, context, params) → verdict. A verdict that blocks says when
+ * this rule alone would next allow the same attempt (null: never, or only after a recorded act).
+ *
+ * Packs are data made of these kinds (rule-packs/*.yaml, docs/rule-packs.md). A new kind is one
+ * entry in `RULE_KINDS` plus its case in `evaluateRule`.
+ */
+import { CHANNELS, CONVERSATION_OUTCOMES, PARTY_KINDS } from '../contact/index.js';
+import type { Channel } from '../contact/index.js';
+import { addDays } from '../core/index.js';
+import type { Params } from './params.js';
+import {
+  GATE_OUTCOMES, HOLD_KINDS, PURPOSES, SCOPES,
+  type AllowedHoursParams, type AttemptRequest, type CooldownParams, type ExcludedDaysParams, type FieldVisitParams,
+  type GateContext, type GateOutcome, type Hold, type HoldParams, type OptOutParams, type PartyKindEntry, type PartyKindParams,
+  type PastAttempt, type Rule, type RuleKind, type Scope, type Verdict, type WindowCapParams, type WorkplaceParams,
+} from './types.js';
+import { describeInstant, hhmm, instantAt, localTime, parseInstant, startOfLocalDay } from './zone.js';
+
+export const DAY_MS = 86_400_000;
+
+/** An earlier attempt with its instant parsed. */
+export interface TimedAttempt {
+  attempt: PastAttempt;
+  ms: number;
+}
+
+/** What every rule sees: the request at instant `at` (ms), its context, and parsed history. */
+export interface Env {
+  request: AttemptRequest;
+  context: GateContext;
+  at: number;
+  /** the party's zones, validated; `UTC` when the party has none (calendar-day rules only) */
+  zones: readonly string[];
+  /** whether the party had any zone at all */
+  zonesKnown: boolean;
+  history: readonly TimedAttempt[];
+  holidays: ReadonlySet<string>;
+  /** consumer consent to calls, ms (NaN: none) */
+  consentUntil: number;
+}
+
+const ALLOW: Verdict = { allowed: true, vars: {}, nextAllowedAt: null };
+
+function block(nextAllowedAt: number | null, vars: Record<string, string | number>): Verdict {
+  return { allowed: false, vars, nextAllowedAt };
+}
+
+const CONVERSATIONS: GateOutcome[] = GATE_OUTCOMES.filter((o) => (CONVERSATION_OUTCOMES as ReadonlySet<string>).has(o));
+
+function appliesTo(channels: readonly Channel[] | null, channel: Channel): boolean {
+  return channels === null || channels.includes(channel);
+}
+
+function inScope(a: PastAttempt, r: AttemptRequest, scope: Scope): boolean {
+  switch (scope) {
+    case 'party': return a.partyId === r.party.id;
+    case 'debt': return a.debtId === r.debtId;
+    case 'contact_point': return a.contactPointId === r.contactPoint.id;
+    case 'party+debt': return a.partyId === r.party.id && a.debtId === r.debtId;
+  }
+}
+
+function consentActive(env: Env): boolean {
+  return env.at < env.consentUntil;
+}
+
+function local(env: Env, ms: number): string {
+  return describeInstant(ms, env.zones[0] ?? 'UTC');
+}
+
+// ---------------------------------------------------------------------------------------------
+// window-cap
+
+function parseWindowCap(p: Params): WindowCapParams {
+  return {
+    max: p.int('max', 0, 1000),
+    days: p.int('days', 1, 366),
+    window: p.oneOf('window', ['rolling', 'calendar'] as const, 'rolling'),
+    scope: p.oneOf('scope', SCOPES),
+    channels: p.has('channels') ? p.listOf('channels', CHANNELS) : null,
+    outcomes: p.listOf('outcomes', GATE_OUTCOMES),
+    consentExempts: p.bool('consentExempts', false),
+    includeInbound: p.bool('includeInbound', false),
+  };
+}
+
+export function windowCap(env: Env, p: WindowCapParams): Verdict {
+  const r = env.request;
+  if (!appliesTo(p.channels, r.channel)) return ALLOW;
+  if (p.consentExempts && consentActive(env)) return ALLOW;
+  const counted: number[] = [];
+  for (const h of env.history) {
+    const a = h.attempt;
+    if (h.ms > env.at || !inScope(a, r, p.scope) || !appliesTo(p.channels, a.channel) || !p.outcomes.includes(a.outcome)) continue;
+    if (a.consumerInitiated && !p.includeInbound) continue;
+    if (a.withConsent && p.consentExempts) continue;
+    counted.push(h.ms);
+  }
+  if (p.window === 'rolling') {
+    const start = env.at - p.days * DAY_MS;
+    const inWindow = counted.filter((ms) => ms > start).sort((x, y) => x - y);
+    if (inWindow.length < p.max) return ALLOW;
+    const leaving = inWindow[inWindow.length - p.max];
+    const next = leaving === undefined ? null : leaving + p.days * DAY_MS;
+    return block(next, { count: inWindow.length, max: p.max, days: p.days, why: `${inWindow.length} counted attempts since ${local(env, start)}` });
+  }
+  // calendar days, in every zone the party may be in
+  let worst: Verdict = ALLOW;
+  for (const zone of env.zones) {
+    const today = localTime(env.at, zone).date;
+    const first = addDays(today, -(p.days - 1));
+    const dates = counted.map((ms) => localTime(ms, zone).date).filter((d) => d >= first && d <= today).sort();
+    if (dates.length < p.max) continue;
+    const leavingDate = dates[dates.length - p.max] as string;
+    const next = instantAt(addDays(leavingDate, p.days), 0, zone);
+    if (worst.allowed || (worst.nextAllowedAt !== null && next > worst.nextAllowedAt)) {
+      worst = block(next, {
+        count: dates.length, max: p.max, days: p.days,
+        why: `${dates.length} counted attempts ${p.days === 1 ? `on ${today}` : `from ${first} to ${today}`} (${zone})`,
+      });
+    }
+  }
+  return worst;
+}
+
+// ---------------------------------------------------------------------------------------------
+// conversation-cooldown
+
+function parseCooldown(p: Params): CooldownParams {
+  return {
+    days: p.int('days', 1, 366),
+    channels: p.has('channels') ? p.listOf('channels', CHANNELS) : null,
+    outcomes: p.listOf('outcomes', GATE_OUTCOMES, CONVERSATIONS),
+    scope: p.oneOf('scope', SCOPES, 'party+debt'),
+    consentExempts: p.bool('consentExempts', false),
+  };
+}
+
+/** The conversation day is day 1: a conversation on D blocks D … D+days-1 in every zone of the party. */
+export function conversationCooldown(env: Env, p: CooldownParams): Verdict {
+  const r = env.request;
+  if (!appliesTo(p.channels, r.channel)) return ALLOW;
+  if (p.consentExempts && consentActive(env)) return ALLOW;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const h of env.history) {
+    const a = h.attempt;
+    if (h.ms > env.at || h.ms <= last || !inScope(a, r, p.scope) || !appliesTo(p.channels, a.channel) || !p.outcomes.includes(a.outcome)) continue;
+    if (a.withConsent && p.consentExempts) continue;
+    last = h.ms;
+  }
+  if (last === Number.NEGATIVE_INFINITY) return ALLOW;
+  let next: number | null = null;
+  let day = '';
+  for (const zone of env.zones) {
+    const convDay = localTime(last, zone).date;
+    const today = localTime(env.at, zone).date;
+    if (today <= addDays(convDay, p.days - 1)) {
+      const n = instantAt(addDays(convDay, p.days), 0, zone);
+      if (next === null || n > next) {
+        next = n;
+        day = `${convDay} (${zone})`;
+      }
+    }
+  }
+  if (next === null) return ALLOW;
+  return block(next, { days: p.days, conversation: day, why: `a conversation on ${day}` });
+}
+
+// ---------------------------------------------------------------------------------------------
+// allowed-hours
+
+function parseAllowedHours(p: Params): AllowedHoursParams {
+  const from = p.time('from');
+  const to = p.time('to');
+  if (hhmm(from) >= hhmm(to)) p.src.report([...p.path, 'to'], `must be after from (${from}); a window runs within one local day`);
+  return { from, to, channels: p.has('channels') ? p.listOf('channels', CHANNELS) : null };
+}
+
+const SEARCH_LIMIT_MS = 8 * DAY_MS;
+
+/** Every zone's local time is inside [from, to) — the intersection of the windows. */
+export function allowedHours(env: Env, p: AllowedHoursParams): Verdict {
+  if (!appliesTo(p.channels, env.request.channel)) return ALLOW;
+  const vars = { from: p.from, to: p.to, zones: env.zones.join(', ') };
+  if (!env.zonesKnown) return block(null, { ...vars, zones: 'unknown', why: 'the party has no known time zone' });
+  const from = hhmm(p.from);
+  const to = hhmm(p.to);
+  const outside = (t: number): string | null => {
+    for (const z of env.zones) {
+      const m = localTime(t, z).minute;
+      if (m < from || m >= to) return z;
+    }
+    return null;
+  };
+  const z0 = outside(env.at);
+  if (z0 === null) return ALLOW;
+  const why = `it is ${describeInstant(env.at, z0)}`;
+  let t = env.at;
+  while (t - env.at <= SEARCH_LIMIT_MS) {
+    if (outside(t) === null) return block(t, { ...vars, why });
+    let nt = t;
+    for (const z of env.zones) {
+      const lt = localTime(t, z);
+      if (lt.minute >= from && lt.minute < to) continue;
+      const cand = lt.minute < from ? instantAt(lt.date, from, z) : instantAt(addDays(lt.date, 1), from, z);
+      if (cand > nt) nt = cand;
+    }
+    t = nt > t ? nt : t + 60_000;
+  }
+  return block(null, { ...vars, why: `${p.from}–${p.to} never falls at the same time in ${vars.zones}` });
+}
+
+// ---------------------------------------------------------------------------------------------
+// excluded-days
+
+function parseExcludedDays(p: Params): ExcludedDaysParams {
+  const out = { sundays: p.bool('sundays', false), holidays: p.bool('holidays', false), channels: p.has('channels') ? p.listOf('channels', CHANNELS) : null };
+  if (!out.sundays && !out.holidays) p.src.report(p.path, 'excludes nothing: set sundays and/or holidays to true');
+  return out;
+}
+
+export function excludedDays(env: Env, p: ExcludedDaysParams): Verdict {
+  if (!appliesTo(p.channels, env.request.channel)) return ALLOW;
+  const excludedIn = (t: number): { zone: string; what: string } | null => {
+    for (const z of env.zones) {
+      const lt = localTime(t, z);
+      if (p.sundays && lt.weekday === 7) return { zone: z, what: `Sunday ${lt.date}` };
+      if (p.holidays && env.holidays.has(lt.date)) return { zone: z, what: `holiday ${lt.date}` };
+    }
+    return null;
+  };
+  const first = excludedIn(env.at);
+  if (first === null) return ALLOW;
+  let t = env.at;
+  for (let i = 0; i < 60; i++) {
+    let nt = t;
+    for (const z of env.zones) {
+      const lt = localTime(t, z);
+      if ((p.sundays && lt.weekday === 7) || (p.holidays && env.holidays.has(lt.date))) nt = Math.max(nt, startOfLocalDay(t, z, 1));
+    }
+    if (nt === t) return block(t, { day: first.what, why: `it is ${first.what} in ${first.zone}` });
+    t = nt;
+  }
+  return block(null, { day: first.what, why: `it is ${first.what} in ${first.zone}` });
+}
+
+// ---------------------------------------------------------------------------------------------
+// party-kind
+
+function parsePartyKind(p: Params): PartyKindParams {
+  const allow = p.records('allow', (e): PartyKindEntry => ({
+    kinds: e.listOf('kinds', PARTY_KINDS),
+    purposes: e.has('purposes') ? e.listOf('purposes', PURPOSES) : null,
+    maxPerPerson: e.has('maxPerPerson') ? e.int('maxPerPerson', 0, 1000) : null,
+    countOutcomes: e.listOf('countOutcomes', GATE_OUTCOMES, CONVERSATIONS),
+    onlyWhenDebtorUnreachable: e.bool('onlyWhenDebtorUnreachable', false),
+    notAfterRefusal: e.bool('notAfterRefusal', false),
+  }));
+  return { allow, attorneys: p.bool('attorneys', true) };
+}
+
+export function partyKind(env: Env, p: PartyKindParams): Verdict {
+  const r = env.request;
+  const vars = { kind: r.party.kind, purpose: r.purpose };
+  if (r.party.flags.attorney && p.attorneys) return ALLOW;
+  const e = p.allow.find((x) => x.kinds.includes(r.party.kind));
+  if (!e) return block(null, { ...vars, why: `a ${r.party.kind} may not be contacted under this pack` });
+  if (e.purposes && !e.purposes.includes(r.purpose)) {
+    return block(null, { ...vars, why: `a ${r.party.kind} may be contacted only for ${e.purposes.join(' or ')}, not ${r.purpose}` });
+  }
+  if (e.onlyWhenDebtorUnreachable && !env.context.debtorUnreachable) {
+    return block(null, { ...vars, why: 'the debtor can still be reached' });
+  }
+  if (e.notAfterRefusal && env.context.refusedContact) return block(null, { ...vars, why: `this ${r.party.kind} refused further contact` });
+  if (e.maxPerPerson !== null && !r.party.flags.invitedContact) {
+    let n = 0;
+    for (const h of env.history) {
+      const a = h.attempt;
+      if (h.ms <= env.at && a.partyId === r.party.id && a.debtId === r.debtId && !a.consumerInitiated && e.countOutcomes.includes(a.outcome)) n++;
+    }
+    if (n >= e.maxPerPerson) {
+      return block(null, { ...vars, max: e.maxPerPerson, count: n, why: `already contacted ${n} time${n === 1 ? '' : 's'} about this debt (limit ${e.maxPerPerson})` });
+    }
+  }
+  return ALLOW;
+}
+
+// ---------------------------------------------------------------------------------------------
+// opt-out
+
+function parseOptOut(p: Params): OptOutParams {
+  return { channels: p.listOf('channels', CHANNELS) };
+}
+
+const norm = (s: string): string => s.trim().toLowerCase();
+
+export function optOut(env: Env, p: OptOutParams): Verdict {
+  const r = env.request;
+  if (!p.channels.includes(r.channel)) return ALLOW;
+  const cp = norm(r.contactPoint.id);
+  if (!env.context.optOuts.some((o) => o.channel === r.channel && norm(o.contactPoint) === cp)) return ALLOW;
+  return block(null, { channel: r.channel, contactPoint: r.contactPoint.id, why: `${r.contactPoint.id} opted out of ${r.channel}` });
+}
+
+// ---------------------------------------------------------------------------------------------
+// hold
+
+function parseHold(p: Params): HoldParams {
+  return {
+    hold: p.oneOf('hold', HOLD_KINDS),
+    allowPurposes: p.listOf('allowPurposes', PURPOSES, []),
+    allowAttorney: p.bool('allowAttorney', false),
+    defaultDays: p.has('defaultDays') ? p.int('defaultDays', 1, 3660) : null,
+    afterTreatmentDays: p.has('afterTreatmentDays') ? p.int('afterTreatmentDays', 0, 3660) : null,
+  };
+}
+
+/** When a hold ends (ms), or null while it lasts until lifted. */
+export function holdEnd(h: Hold, p: HoldParams): number | null {
+  if (h.until === null) return null;
+  if (typeof h.until === 'string') return parseInstant(h.until);
+  if (h.variant === 'mental_health_crisis' && p.afterTreatmentDays !== null) {
+    if (h.treatmentEndedAt === null || h.treatmentEndedAt === undefined) return null;
+    return parseInstant(h.treatmentEndedAt) + p.afterTreatmentDays * DAY_MS;
+  }
+  return p.defaultDays !== null ? parseInstant(h.from) + p.defaultDays * DAY_MS : null;
+}
+
+export function hold(env: Env, p: HoldParams): Verdict {
+  const r = env.request;
+  let verdict: Verdict = ALLOW;
+  for (const h of env.context.holds) {
+    if (h.kind !== p.hold || (h.partyId !== undefined && h.partyId !== r.party.id)) continue;
+    if (env.at < parseInstant(h.from)) continue;
+    const end = holdEnd(h, p);
+    if (end !== null && env.at >= end) continue;
+    if (p.allowPurposes.includes(r.purpose) || h.allows?.purposes?.includes(r.purpose)) continue;
+    if (h.allows?.partyIds?.includes(r.party.id)) continue;
+    if (p.allowAttorney && r.party.flags.attorney) continue;
+    if (verdict.allowed || (verdict.nextAllowedAt !== null && (end === null || end > verdict.nextAllowedAt))) {
+      verdict = block(end, {
+        hold: h.kind, since: h.from,
+        why: `a ${h.kind.replace('_', ' ')} hold since ${h.from.slice(0, 10)}${end === null ? ', until lifted' : `, until ${local(env, end)}`}`,
+      });
+    }
+  }
+  return verdict;
+}
+
+// ---------------------------------------------------------------------------------------------
+// workplace
+
+function parseWorkplace(p: Params): WorkplaceParams {
+  return { channels: p.has('channels') ? p.listOf('channels', CHANNELS) : null };
+}
+
+export function workplace(env: Env, p: WorkplaceParams): Verdict {
+  const r = env.request;
+  if (!appliesTo(p.channels, r.channel) || !r.contactPoint.workplace || !env.context.workplaceForbidden) return ALLOW;
+  return block(null, { contactPoint: r.contactPoint.id, why: `${r.contactPoint.id} is a workplace and the employer forbids such contact` });
+}
+
+// ---------------------------------------------------------------------------------------------
+// field-visit
+
+function parseFieldVisit(p: Params): FieldVisitParams {
+  return {
+    minCollectors: p.int('minCollectors', 1, 10, 1),
+    recording: p.bool('recording', false),
+    noticeRequired: p.bool('noticeRequired', false),
+    noVulnerable: p.bool('noVulnerable', false),
+  };
+}
+
+export function fieldVisit(env: Env, p: FieldVisitParams): Verdict {
+  const r = env.request;
+  if (r.channel !== 'visit') return ALLOW;
+  const problems: string[] = [];
+  if (p.noVulnerable && r.party.flags.vulnerable) problems.push('the customer is vulnerable');
+  const v = r.visit ?? { collectors: 0, recording: false };
+  if (v.collectors < p.minCollectors) problems.push(`${v.collectors} collector${v.collectors === 1 ? '' : 's'} (at least ${p.minCollectors} needed)`);
+  if (p.recording && !v.recording) problems.push('no audio/video recording');
+  if (p.noticeRequired && !v.noticeGiven) problems.push('no notice of the visit was given');
+  if (problems.length === 0) return ALLOW;
+  return block(null, { why: problems.join('; ') });
+}
+
+// ---------------------------------------------------------------------------------------------
+// registry
+
+export interface KindDef {
+  /** reads and validates `params`; problems go to the pack's issue list */
+  parse: (p: Params) => Rule['params'];
+  /** placeholders a reason template may use (`{why}` always) */
+  vars: readonly string[];
+  summary: string;
+}
+
+export const RULE_KINDS: Readonly<Record<RuleKind, KindDef>> = {
+  'window-cap': { parse: parseWindowCap, vars: ['count', 'max', 'days'], summary: 'at most max counted attempts within a rolling or calendar window, per scope' },
+  'conversation-cooldown': { parse: parseCooldown, vars: ['days', 'conversation'], summary: 'no attempt for days calendar days after a conversation (the conversation day is day 1)' },
+  'allowed-hours': { parse: parseAllowedHours, vars: ['from', 'to', 'zones'], summary: 'only between from and to local time in every zone of the party' },
+  'excluded-days': { parse: parseExcludedDays, vars: ['day'], summary: 'not on Sundays and/or holidays in any zone of the party' },
+  'party-kind': { parse: parsePartyKind, vars: ['kind', 'purpose', 'max', 'count'], summary: 'which party kinds may be contacted, for what purposes, how often' },
+  'opt-out': { parse: parseOptOut, vars: ['channel', 'contactPoint'], summary: 'no message to an address or number opted out of that channel' },
+  hold: { parse: parseHold, vars: ['hold', 'since'], summary: 'a hold in force blocks all but the purposes it allows' },
+  workplace: { parse: parseWorkplace, vars: ['contactPoint'], summary: 'no contact at a workplace when the employer forbids it' },
+  'field-visit': { parse: parseFieldVisit, vars: [], summary: 'field visits only with enough collectors, a recording, notice; never to vulnerable customers' },
+};
+
+export const RULE_KIND_NAMES = Object.keys(RULE_KINDS) as RuleKind[];
+
+/** One rule's verdict for the request in `env`. */
+export function evaluateRule(rule: Rule, env: Env): Verdict {
+  switch (rule.kind) {
+    case 'window-cap': return windowCap(env, rule.params);
+    case 'conversation-cooldown': return conversationCooldown(env, rule.params);
+    case 'allowed-hours': return allowedHours(env, rule.params);
+    case 'excluded-days': return excludedDays(env, rule.params);
+    case 'party-kind': return partyKind(env, rule.params);
+    case 'opt-out': return optOut(env, rule.params);
+    case 'hold': return hold(env, rule.params);
+    case 'workplace': return workplace(env, rule.params);
+    case 'field-visit': return fieldVisit(env, rule.params);
+  }
+}
+
+/** Fills `{name}` placeholders; `{why}` is always available. */
+export function fillReason(template: string, vars: Readonly<Record<string, string | number>>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => (vars[k] !== undefined ? String(vars[k]) : m));
+}
