@@ -11,7 +11,7 @@ import type { Channel } from '../contact/index.js';
 import { addDays } from '../core/index.js';
 import type { Params } from './params.js';
 import {
-  GATE_OUTCOMES, HOLD_KINDS, PURPOSES, SCOPES,
+  GATE_OUTCOMES, HOLD_KINDS, PURPOSES, SCOPES, counts,
   type AllowedHoursParams, type AttemptRequest, type CooldownParams, type ExcludedDaysParams, type FieldVisitParams,
   type GateContext, type GateOutcome, type Hold, type HoldParams, type OptOutParams, type PartyKindEntry, type PartyKindParams,
   type PastAttempt, type Rule, type RuleKind, type Scope, type Verdict, type WindowCapParams, type WorkplaceParams,
@@ -86,6 +86,12 @@ function parseWindowCap(p: Params): WindowCapParams {
   };
 }
 
+/**
+ * Attempts recorded after `env.at` (another worker reserved a later slot, or a request arrives
+ * late) count too: a new attempt must not push any window that contains it over the cap, and
+ * windows containing it reach up to one window length into the future. When such later attempts
+ * are counted, `nextAllowedAt` is the conservative "one window after the last of them".
+ */
 export function windowCap(env: Env, p: WindowCapParams): Verdict {
   const r = env.request;
   if (!appliesTo(p.channels, r.channel)) return ALLOW;
@@ -93,17 +99,21 @@ export function windowCap(env: Env, p: WindowCapParams): Verdict {
   const counted: number[] = [];
   for (const h of env.history) {
     const a = h.attempt;
-    if (h.ms > env.at || !inScope(a, r, p.scope) || !appliesTo(p.channels, a.channel) || !p.outcomes.includes(a.outcome)) continue;
+    if (!inScope(a, r, p.scope) || !appliesTo(p.channels, a.channel) || !counts(p.outcomes, a.outcome)) continue;
     if (a.consumerInitiated && !p.includeInbound) continue;
     if (a.withConsent && p.consentExempts) continue;
     counted.push(h.ms);
   }
   if (p.window === 'rolling') {
     const start = env.at - p.days * DAY_MS;
-    const inWindow = counted.filter((ms) => ms > start).sort((x, y) => x - y);
+    const end = env.at + p.days * DAY_MS;
+    const inWindow = counted.filter((ms) => ms > start && ms < end).sort((x, y) => x - y);
     if (inWindow.length < p.max) return ALLOW;
+    const later = inWindow.filter((ms) => ms > env.at);
     const leaving = inWindow[inWindow.length - p.max];
-    const next = leaving === undefined ? null : leaving + p.days * DAY_MS;
+    const next = later.length > 0
+      ? (inWindow[inWindow.length - 1] as number) + p.days * DAY_MS
+      : leaving === undefined ? null : leaving + p.days * DAY_MS;
     return block(next, { count: inWindow.length, max: p.max, days: p.days, why: `${inWindow.length} counted attempts since ${local(env, start)}` });
   }
   // calendar days, in every zone the party may be in
@@ -111,9 +121,11 @@ export function windowCap(env: Env, p: WindowCapParams): Verdict {
   for (const zone of env.zones) {
     const today = localTime(env.at, zone).date;
     const first = addDays(today, -(p.days - 1));
-    const dates = counted.map((ms) => localTime(ms, zone).date).filter((d) => d >= first && d <= today).sort();
+    const last = addDays(today, p.days - 1);
+    const dates = counted.map((ms) => localTime(ms, zone).date).filter((d) => d >= first && d <= last).sort();
     if (dates.length < p.max) continue;
-    const leavingDate = dates[dates.length - p.max] as string;
+    const laterDates = dates.filter((d) => d > today);
+    const leavingDate = (laterDates.length > 0 ? dates[dates.length - 1] : dates[dates.length - p.max]) as string;
     const next = instantAt(addDays(leavingDate, p.days), 0, zone);
     if (worst.allowed || (worst.nextAllowedAt !== null && next > worst.nextAllowedAt)) {
       worst = block(next, {
@@ -278,7 +290,7 @@ export function partyKind(env: Env, p: PartyKindParams): Verdict {
     let n = 0;
     for (const h of env.history) {
       const a = h.attempt;
-      if (h.ms <= env.at && a.partyId === r.party.id && a.debtId === r.debtId && !a.consumerInitiated && e.countOutcomes.includes(a.outcome)) n++;
+      if (h.ms <= env.at && a.partyId === r.party.id && a.debtId === r.debtId && !a.consumerInitiated && counts(e.countOutcomes, a.outcome)) n++;
     }
     if (n >= e.maxPerPerson) {
       return block(null, { ...vars, max: e.maxPerPerson, count: n, why: `already contacted ${n} time${n === 1 ? '' : 's'} about this debt (limit ${e.maxPerPerson})` });

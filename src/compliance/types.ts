@@ -19,12 +19,19 @@ export type ContactPointKind = (typeof CONTACT_POINT_KINDS)[number];
 
 /**
  * Outcomes the gate counts: the contact outcomes plus the ones only a dialer or a message channel
- * reports (`not_in_service`; `sent` / `failed` for SMS, e-mail and letters).
+ * reports (`not_in_service`; `sent` / `failed` for SMS, e-mail and letters), and `pending`: an
+ * attempt the gate allowed whose outcome is not known yet. A pending attempt counts toward every
+ * cap whatever outcomes the cap lists (it may turn out to be any of them), and starts no cooldown.
  */
 export const GATE_OUTCOMES = [
   'no_answer', 'busy', 'voicemail', 'wrong_number', 'conversation', 'refused_to_pay', 'promise', 'dispute', 'hardship',
-  'not_in_service', 'sent', 'failed',
+  'not_in_service', 'sent', 'failed', 'pending',
 ] as const;
+
+/** Does a cap that counts `outcomes` count this attempt? Pending attempts always count. */
+export function counts(outcomes: readonly GateOutcome[], outcome: GateOutcome): boolean {
+  return outcome === 'pending' || outcomes.includes(outcome);
+}
 export type GateOutcome = (typeof GATE_OUTCOMES)[number];
 
 export interface PartyFlags {

@@ -6,10 +6,11 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m001 from './migrations/001_foundation.js';
 import * as m002 from './migrations/002_strategy.js';
+import * as m003 from './migrations/003_gate.js';
 import type { Dialect } from './db.js';
 
 type Step = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
-const MIGRATIONS: ReadonlyArray<readonly [string, Step]> = [['001_foundation', m001], ['002_strategy', m002]];
+const MIGRATIONS: ReadonlyArray<readonly [string, Step]> = [['001_foundation', m001], ['002_strategy', m002], ['003_gate', m003]];
 
 class StaticProvider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}

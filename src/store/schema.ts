@@ -139,6 +139,27 @@ export interface TasksTable {
   status: string;
 }
 
+export interface GateDecisionsTable {
+  id: Generated<number>;
+  debt_id: string;
+  party_id: string;
+  party_kind: string;
+  contact_point: string;
+  channel: string;
+  purpose: string;
+  /** ISO instant of the attempt */
+  at: string;
+  /** 1 allowed, 0 blocked */
+  allowed: number;
+  rule: string | null;
+  reason: string;
+  next_allowed_at: string | null;
+  /** rule ids evaluated, JSON */
+  checked: string;
+  /** the attempt's outcome once known; null while pending (and for blocked decisions) */
+  outcome: string | null;
+}
+
 export interface Database {
   products: ProductsTable;
   borrowers: BorrowersTable;
@@ -153,4 +174,5 @@ export interface Database {
   account_stage: AccountStageTable;
   stage_moves: StageMovesTable;
   tasks: TasksTable;
+  gate_decisions: GateDecisionsTable;
 }

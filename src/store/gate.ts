@@ -1,0 +1,78 @@
+/**
+ * The compliance gate at the store: a decision is made and recorded atomically per party and debt,
+ * so two workers asking at once for the last permitted slot get one yes and one no.
+ *
+ * PostgreSQL: transaction-scoped advisory locks on the party and the debt (taken in sorted order,
+ * so concurrent deciders never deadlock). SQLite: `BEGIN IMMEDIATE` takes the database's write
+ * lock before the history is read (SQLite has one writer at a time anyway).
+ * An allowed attempt is recorded as `pending` at once, so it counts against every cap until its
+ * outcome is known.
+ */
+import { sql, type Kysely } from 'kysely';
+import { ValidationError } from '../core/index.js';
+import { decide, GATE_OUTCOMES, type AttemptRequest, type Decision, type GateContext, type GateOutcome, type PastAttempt } from '../compliance/index.js';
+import type { Channel } from '../contact/index.js';
+import type { Store } from './db.js';
+import type { Database } from './schema.js';
+
+/** How far back the history goes: the longest rolling window of any shipped pack (Reg F, 7 days; UK policy, 30). */
+export const GATE_HISTORY_DAYS = 35;
+
+export interface RecordedDecision extends Decision {
+  id: number;
+}
+
+async function history(db: Kysely<Database>, req: AttemptRequest): Promise<PastAttempt[]> {
+  const since = new Date(Date.parse(req.at) - GATE_HISTORY_DAYS * 86_400_000).toISOString();
+  const rows = await db.selectFrom('gate_decisions').selectAll()
+    .where('allowed', '=', 1).where('at', '>=', since)
+    .where((eb) => eb.or([eb('party_id', '=', req.party.id), eb('debt_id', '=', req.debtId)]))
+    .orderBy('at').orderBy('id').execute();
+  return rows.map((r) => ({
+    at: r.at, debtId: r.debt_id, partyId: r.party_id, contactPointId: r.contact_point,
+    channel: r.channel as Channel, outcome: (r.outcome ?? 'pending') as GateOutcome,
+  }));
+}
+
+async function decideIn(db: Kysely<Database>, req: AttemptRequest, ctx: Omit<GateContext, 'history'>): Promise<RecordedDecision> {
+  const decision = decide(req, { ...ctx, history: await history(db, req) });
+  const row = await db.insertInto('gate_decisions').values({
+    debt_id: req.debtId, party_id: req.party.id, party_kind: req.party.kind, contact_point: req.contactPoint.id, channel: req.channel,
+    purpose: req.purpose, at: new Date(Date.parse(req.at)).toISOString(), allowed: decision.allowed ? 1 : 0, rule: decision.rule,
+    reason: decision.reason, next_allowed_at: decision.nextAllowedAt, checked: JSON.stringify(decision.checked), outcome: null,
+  }).returning('id').executeTakeFirstOrThrow();
+  return { ...decision, id: Number(row.id) };
+}
+
+/** Decides an attempt against the recorded history and records the decision, atomically. */
+export async function decideAndRecord(store: Store, req: AttemptRequest, ctx: Omit<GateContext, 'history'>): Promise<RecordedDecision> {
+  if (Number.isNaN(Date.parse(req.at))) throw new ValidationError('at', `must be an ISO 8601 instant, got ${JSON.stringify(req.at)}`);
+  if (store.dialect === 'postgres') {
+    return store.db.transaction().execute(async (tx) => {
+      for (const key of [`debt:${req.debtId}`, `party:${req.party.id}`].sort()) {
+        await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(tx);
+      }
+      return decideIn(tx, req, ctx);
+    });
+  }
+  return store.db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const out = await decideIn(conn, req, ctx);
+      await sql`commit`.execute(conn);
+      return out;
+    } catch (e) {
+      await sql`rollback`.execute(conn);
+      throw e;
+    }
+  });
+}
+
+/** Records what an allowed attempt led to (it stops counting as pending). */
+export async function recordGateOutcome(store: Store, decisionId: number, outcome: GateOutcome): Promise<void> {
+  if (!(GATE_OUTCOMES as readonly string[]).includes(outcome) || outcome === 'pending') {
+    throw new ValidationError('outcome', `must be one of ${GATE_OUTCOMES.filter((o) => o !== 'pending').join(', ')}, got ${JSON.stringify(outcome)}`);
+  }
+  const r = await store.db.updateTable('gate_decisions').set({ outcome }).where('id', '=', decisionId).where('allowed', '=', 1).executeTakeFirst();
+  if (Number(r.numUpdatedRows) !== 1) throw new ValidationError('decisionId', `no allowed decision ${decisionId}`);
+}
