@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/index.js';
 import { productToSpec } from '../../src/ledger/index.js';
 import { derivedProductId, parseLoansCsv, parseLoansFile } from '../../src/store/import/parse.js';
+import { CASH_12 } from '../support/import-expected.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/import/${name}`, import.meta.url), 'utf8');
 
@@ -24,19 +25,7 @@ describe('parseLoansCsv: the example loans.csv', () => {
     expect(first?.account).toEqual({
       id: 'L-1001', borrowerId: 'B-501', productId: 'CASH-12', currency: 'USD', principal: 500000, disbursed: '2025-01-15',
     });
-    expect(first?.product).toEqual({
-      id: 'CASH-12',
-      method: 'annuity',
-      annualRate: { num: 18, den: 100 },
-      termMonths: 12,
-      dayCount: '30/360',
-      graceDays: 3,
-      penalty: { dailyRate: { num: 5, den: 10000 }, base: 'overdue-principal' },
-      liquidatedDamages: { kind: 'percent', rate: { num: 5, den: 100 } },
-      costCap: { num: 36, den: 100 },
-      overpayment: 'credit',
-      waterfall: ['fees', 'penalty', 'interest', 'principal'],
-    });
+    expect(first?.product).toEqual(CASH_12);
     expect(first?.borrower).toEqual({
       id: 'B-501',
       name: 'Ana Lima',

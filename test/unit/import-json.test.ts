@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseLoansCsv, parseLoansJson } from '../../src/store/import/parse.js';
+import { CASH_12 } from '../support/import-expected.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/import/${name}`, import.meta.url), 'utf8');
 
@@ -84,19 +85,7 @@ describe('parseLoansJson: nested objects', () => {
     expect(a?.account).toEqual({
       id: 'L-2001', borrowerId: 'B-501', productId: 'CASH-12', currency: 'USD', principal: 500000, disbursed: '2025-01-15',
     });
-    expect(a?.product).toEqual({
-      id: 'CASH-12',
-      method: 'annuity',
-      annualRate: { num: 18, den: 100 },
-      termMonths: 12,
-      dayCount: '30/360',
-      graceDays: 3,
-      penalty: { dailyRate: { num: 5, den: 10000 }, base: 'overdue-principal' },
-      liquidatedDamages: { kind: 'percent', rate: { num: 5, den: 100 } },
-      costCap: { num: 36, den: 100 },
-      overpayment: 'credit',
-      waterfall: ['fees', 'penalty', 'interest', 'principal'],
-    });
+    expect(a?.product).toEqual(CASH_12);
     expect(a?.borrower).toEqual({
       id: 'B-501',
       name: 'Ana Lima',
