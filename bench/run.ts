@@ -18,6 +18,7 @@ import { sql } from 'kysely';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parseLoansCsv } from '../src/store/import/parse.js';
 import { benchStrategy } from './strategy.js';
+import { benchGate } from './gate.js';
 import { addDays, applyRate, parseRate, toEpochDay, type BusinessDate } from '../src/core/index.js';
 import { bucketFor, DEFAULT_BUCKETS, type AccountState, type Product } from '../src/ledger/index.js';
 import { dropSchema, openStore, type Store } from '../src/store/db.js';
@@ -303,6 +304,11 @@ async function seedFiles(o: { accounts: string; file: string; pg?: string; schem
 }
 
 const program = new Command().name('bench');
+program.command('gate')
+  .description('compliance-gate decisions/s and latency against a bare rolling-window count')
+  .option('--parties <n>', 'parties with history', '100000')
+  .option('--decisions <n>', 'decisions to time', '200000')
+  .action(benchGate);
 program.command('strategy')
   .description('evaluations/s of the default strategy against a hand-written JS ladder')
   .option('--facts <n>', 'fact objects', '1000000')
