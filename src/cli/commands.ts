@@ -13,6 +13,7 @@ import { checkStrategy, formatStrategyIssue, loadStrategy, type CompiledStrategy
 import { formatDiff, formatDiffJson } from '../strategy/diff.js';
 import { strategyDiff } from './strategy-diff.js';
 import { importLoans } from './import.js';
+import { verifyAudit } from '../store/audit.js';
 import { activeSteps, findStrategyFile } from './strategies.js';
 import { runDemo } from './demo.js';
 import { printSummary } from './summary.js';
@@ -242,6 +243,21 @@ export function registerCommands(program: Command): void {
       await withStore(cmd, async (s) => {
         const active = await loadActiveStrategy(s.db);
         process.stdout.write(active ? `active: ${loadStrategy(active.text, active.source).ref} (from ${active.source})\n` : 'no strategy active: the cycle runs the ledger only\n');
+      });
+    });
+
+  const audit = program.command('audit').description('the append-only, hash-chained audit log');
+  audit.command('verify')
+    .description('check every entry of the audit log: an edited, deleted or replaced entry is reported (exit 1)')
+    .action(async (_o, cmd: Command) => {
+      await withStore(cmd, async (s) => {
+        const r = await verifyAudit(s.db);
+        if (r.ok) {
+          process.stdout.write(`audit log intact: ${r.checked} entr${r.checked === 1 ? 'y' : 'ies'} verified\n`);
+        } else {
+          process.stderr.write(`audit log tampered: ${r.problem?.reason ?? 'unknown problem'} (${r.checked} entries verified before it)\n`);
+          process.exitCode = 1;
+        }
       });
     });
 

@@ -6,13 +6,14 @@
  * so concurrent deciders never deadlock). SQLite: `BEGIN IMMEDIATE` takes the database's write
  * lock before the history is read (SQLite has one writer at a time anyway).
  * An allowed attempt is recorded as `pending` at once, so it counts against every cap until its
- * outcome is known.
+ * outcome is known. Every decision is also appended to the hash-chained audit log.
  */
 import { sql, type Kysely } from 'kysely';
 import { ValidationError } from '../core/index.js';
 import { decide, GATE_OUTCOMES, type AttemptRequest, type Decision, type GateContext, type GateOutcome, type PastAttempt } from '../compliance/index.js';
 import type { Channel } from '../contact/index.js';
-import type { Store } from './db.js';
+import type { Dialect, Store } from './db.js';
+import { appendAudit } from './audit.js';
 import type { Database } from './schema.js';
 
 /** How far back the history goes: the longest rolling window of any shipped pack (Reg F, 7 days; UK policy, 30). */
@@ -34,13 +35,17 @@ async function history(db: Kysely<Database>, req: AttemptRequest): Promise<PastA
   }));
 }
 
-async function decideIn(db: Kysely<Database>, req: AttemptRequest, ctx: Omit<GateContext, 'history'>): Promise<RecordedDecision> {
+async function decideIn(db: Kysely<Database>, dialect: Dialect, req: AttemptRequest, ctx: Omit<GateContext, 'history'>): Promise<RecordedDecision> {
   const decision = decide(req, { ...ctx, history: await history(db, req) });
   const row = await db.insertInto('gate_decisions').values({
     debt_id: req.debtId, party_id: req.party.id, party_kind: req.party.kind, contact_point: req.contactPoint.id, channel: req.channel,
     purpose: req.purpose, at: new Date(Date.parse(req.at)).toISOString(), allowed: decision.allowed ? 1 : 0, rule: decision.rule,
     reason: decision.reason, next_allowed_at: decision.nextAllowedAt, checked: JSON.stringify(decision.checked), outcome: null,
   }).returning('id').executeTakeFirstOrThrow();
+  await appendAudit(db, dialect, [{
+    at: new Date(Date.parse(req.at)).toISOString(), actor: 'gate', kind: 'gate.decision', entity: `party:${req.party.id}`,
+    data: JSON.stringify({ decision: Number(row.id), debt: req.debtId, channel: req.channel, purpose: req.purpose, allowed: decision.allowed, rule: decision.rule }),
+  }]);
   return { ...decision, id: Number(row.id) };
 }
 
@@ -52,13 +57,13 @@ export async function decideAndRecord(store: Store, req: AttemptRequest, ctx: Om
       for (const key of [`debt:${req.debtId}`, `party:${req.party.id}`].sort()) {
         await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(tx);
       }
-      return decideIn(tx, req, ctx);
+      return decideIn(tx, 'postgres', req, ctx);
     });
   }
   return store.db.connection().execute(async (conn) => {
     await sql`begin immediate`.execute(conn);
     try {
-      const out = await decideIn(conn, req, ctx);
+      const out = await decideIn(conn, 'sqlite', req, ctx);
       await sql`commit`.execute(conn);
       return out;
     } catch (e) {

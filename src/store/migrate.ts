@@ -7,10 +7,11 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as m001 from './migrations/001_foundation.js';
 import * as m002 from './migrations/002_strategy.js';
 import * as m003 from './migrations/003_gate.js';
+import * as m004 from './migrations/004_audit.js';
 import type { Dialect } from './db.js';
 
 type Step = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
-const MIGRATIONS: ReadonlyArray<readonly [string, Step]> = [['001_foundation', m001], ['002_strategy', m002], ['003_gate', m003]];
+const MIGRATIONS: ReadonlyArray<readonly [string, Step]> = [['001_foundation', m001], ['002_strategy', m002], ['003_gate', m003], ['004_audit', m004]];
 
 class StaticProvider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}

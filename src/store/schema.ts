@@ -160,6 +160,17 @@ export interface GateDecisionsTable {
   outcome: string | null;
 }
 
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor: string;
+  kind: string;
+  entity: string;
+  data: string;
+  prev: string;
+  hash: string;
+}
+
 export interface Database {
   products: ProductsTable;
   borrowers: BorrowersTable;
@@ -175,4 +186,5 @@ export interface Database {
   stage_moves: StageMovesTable;
   tasks: TasksTable;
   gate_decisions: GateDecisionsTable;
+  audit_log: AuditLogTable;
 }

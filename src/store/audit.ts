@@ -1,0 +1,36 @@
+/**
+ * Appending to and verifying the audit log. Appends take the log's lock (PostgreSQL: an advisory
+ * lock; SQLite: the caller's write transaction), so concurrent writers chain one after another.
+ * Call `appendAudit` inside the transaction of the change it records.
+ */
+import { sql } from 'kysely';
+import { chain, verifyChain, type AuditEntry, type ChainCheck, type NewAuditEntry } from '../audit/index.js';
+import type { Dialect } from './db.js';
+import { chunks, type Db } from './repo.js';
+
+const AUDIT_LOCK = 0x41554454; // 'AUDT'
+
+export async function appendAudit(db: Db, dialect: Dialect, entries: readonly NewAuditEntry[]): Promise<AuditEntry[]> {
+  if (entries.length === 0) return [];
+  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(db);
+  const last = await db.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const linked = chain(last ? { seq: Number(last.seq), hash: last.hash } : null, entries);
+  for (const c of chunks(linked)) await db.insertInto('audit_log').values(c).execute();
+  return linked;
+}
+
+/** Verifies the whole log, page by page. */
+export async function verifyAudit(db: Db, pageSize = 10_000): Promise<ChainCheck> {
+  let before: Pick<AuditEntry, 'seq' | 'hash'> | null = null;
+  let checked = 0;
+  for (;;) {
+    const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>', before?.seq ?? 0).orderBy('seq').limit(pageSize).execute();
+    if (rows.length === 0) return { ok: true, checked, problem: null };
+    const entries = rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+    const r = verifyChain(entries, before);
+    checked += r.checked;
+    if (!r.ok) return { ...r, checked };
+    const tail = entries[entries.length - 1] as AuditEntry;
+    before = { seq: tail.seq, hash: tail.hash };
+  }
+}
