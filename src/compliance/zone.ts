@@ -1,10 +1,9 @@
 /**
  * Local time at the party. Reading the wall clock of an instant is on the hot path (every
- * decision, every zone), so it uses one cached `Intl.DateTimeFormat` per zone; turning a local
- * date and time back into an instant (only when computing `nextAllowedAt`) uses Luxon, which
- * resolves daylight-saving gaps by moving forward (02:30 on a spring-forward day → 03:30).
+ * decision, every zone), so offsets come from one cached `Intl.DateTimeFormat` per zone, memoised
+ * per 15-minute bucket; local date and time back to an instant uses the same offsets (Luxon's
+ * conventions for daylight-saving gaps and overlaps; the property tests compare with Luxon).
  */
-import { DateTime } from 'luxon';
 import { addDays, fromEpochDay, toEpochDay, type BusinessDate } from '../core/index.js';
 
 export interface LocalTime {
@@ -78,15 +77,21 @@ export function localTime(ms: number, zone: string): LocalTime {
 }
 
 /**
- * The first instant at or after local `date` + `minute` in `zone`. A local time skipped by a
- * daylight-saving change resolves to the instant just after the gap.
+ * The instant of local `date` + `minute` in `zone`, from the cached offsets (no Luxon on the hot
+ * path). The candidate offsets are those in force a day before and a day after the wall time (no
+ * zone changes its offset twice within two days). A wall time that occurs twice (autumn) resolves to
+ * the later instant (standard time, as Luxon does); one skipped by a spring-forward gap resolves to the instant just after the
+ * gap (02:30 → 03:30), as Luxon does.
  */
 export function instantAt(date: BusinessDate, minute: number, zone: string): number {
-  const dt = DateTime.fromObject(
-    { year: Number(date.slice(0, 4)), month: Number(date.slice(5, 7)), day: Number(date.slice(8, 10)), hour: Math.floor(minute / 60), minute: minute % 60 },
-    { zone },
-  );
-  return dt.toMillis();
+  const wall = toEpochDay(date) * 86_400_000 + minute * 60_000;
+  const candidates = [offsetMinutes(wall - 86_400_000, zone), offsetMinutes(wall + 86_400_000, zone)];
+  let best: number | null = null;
+  for (const o of candidates) {
+    const t = wall - o * 60_000;
+    if (offsetMinutes(t, zone) === o && (best === null || t > best)) best = t;
+  }
+  return best ?? wall - Math.min(...candidates) * 60_000;
 }
 
 /** The start of the local day `days` after the local date of `ms` in `zone`. */
@@ -100,8 +105,13 @@ export function hhmm(s: string): number {
 }
 
 /** A readable local time for reasons: `Tue 2025-03-04 08:00 America/Los_Angeles`. */
+const WEEKDAY_NAMES = ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
 export function describeInstant(ms: number, zone: string): string {
-  return DateTime.fromMillis(ms, { zone }).toFormat("ccc yyyy-LL-dd HH:mm") + ` ${zone}`;
+  const lt = localTime(ms, zone);
+  const hh = String(Math.floor(lt.minute / 60)).padStart(2, '0');
+  const mm = String(lt.minute % 60).padStart(2, '0');
+  return `${WEEKDAY_NAMES[lt.weekday] ?? ''} ${lt.date} ${hh}:${mm} ${zone}`;
 }
 
 export function isoInstant(ms: number): string {
