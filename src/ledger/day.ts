@@ -10,7 +10,7 @@
  *  5. delinquency: DPD, bucket, delinquent-since, cure
  * The cost cap limits steps 1, 3 and 4 together.
  */
-import { addDays, applyRate, applyRateFloor, assertMinor, daysBetween, DomainError, mulDivFloor, mulDivHalfUp, toEpochDay } from '../core/index.js';
+import { addDays, applyRate, applyRateFloor, assertMinor, daysBetween, DomainError, mulDivFloor, mulDivHalfUp } from '../core/index.js';
 import type { BusinessDate, Minor } from '../core/index.js';
 import { bucketFor, DEFAULT_BUCKETS, daysPastDue } from './delinquency.js';
 import { generateSchedule, applyPrepayment } from './schedule.js';
@@ -346,5 +346,3 @@ function advance(
   return { state, events, accrual };
 }
 
-/** Epoch-day helper re-exported for callers that page by date. */
-export const epochDay = toEpochDay;

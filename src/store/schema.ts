@@ -3,6 +3,7 @@
  * numbers); dates are `YYYY-MM-DD` text; structured data is JSON text (portable across dialects).
  */
 import type { Generated } from 'kysely';
+import type { AuditEntry } from '../audit/index.js';
 
 export interface ProductsTable {
   id: string;
@@ -160,16 +161,8 @@ export interface GateDecisionsTable {
   outcome: string | null;
 }
 
-export interface AuditLogTable {
-  seq: number;
-  at: string;
-  actor: string;
-  kind: string;
-  entity: string;
-  data: string;
-  prev: string;
-  hash: string;
-}
+/** The audit log's rows are its entries (src/audit/chain.ts). */
+export type AuditLogTable = AuditEntry;
 
 export interface Database {
   products: ProductsTable;

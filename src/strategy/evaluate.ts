@@ -5,12 +5,11 @@
  */
 import type { BusinessDate } from '../core/index.js';
 import type { BucketDef } from '../ledger/index.js';
-import type { Channel, PartyKind } from '../contact/index.js';
 import { compileExpression, strategyEnv } from './cel.js';
 import type { CelProblem, CompiledExpr, StrategyEnv } from './cel.js';
 import type { Facts } from './facts.js';
 import { NO_STAGE, StrategyError } from './file.js';
-import type { ActionDef, StageDef, StrategyFile, TaskType, TimeWindow, VariantsDef, VisitAddress } from './file.js';
+import type { ActionDef, StageDef, StrategyFile, TaskType, VariantsDef } from './file.js';
 import { pathToString } from './source.js';
 import type { FieldPath, StrategyIssue } from './source.js';
 import { applyOverrides, assignVariant } from './variants.js';
@@ -53,17 +52,12 @@ export interface CompiledStrategy {
   readonly arms: ReadonlyMap<string, CompiledLadder>;
 }
 
-export interface Task {
+/** A planned task: what its action says (party, channel, template, priority, window, address) for one account and day. */
+export interface Task extends Pick<ActionDef, 'party' | 'channel' | 'template' | 'priority' | 'window' | 'address'> {
   accountId: string;
   date: BusinessDate;
   stage: string;
   type: TaskType;
-  party: PartyKind | null;
-  channel: Channel | null;
-  template: string | null;
-  priority: number;
-  window: TimeWindow | null;
-  address: VisitAddress | null;
   /** 1..n for an action planning n tasks on the day */
   seq: number;
 }
