@@ -19,6 +19,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { parseLoansCsv } from '../src/store/import/parse.js';
 import { benchStrategy } from './strategy.js';
 import { benchGate } from './gate.js';
+import { benchGateStore } from './gate-store.js';
 import { addDays, applyRate, parseRate, toEpochDay, type BusinessDate } from '../src/core/index.js';
 import { bucketFor, DEFAULT_BUCKETS, type AccountState, type Product } from '../src/ledger/index.js';
 import { dropSchema, openStore, type Store } from '../src/store/db.js';
@@ -309,6 +310,14 @@ program.command('gate')
   .option('--parties <n>', 'parties with history', '100000')
   .option('--decisions <n>', 'decisions to time', '200000')
   .action(benchGate);
+program.command('gate-store')
+  .description('compliance-gate decisions/s through the store (locks, history, decision, audit) against a bare count through the same store')
+  .option('--parties <n>', 'parties with history', '20000')
+  .option('--decisions <n>', 'decisions to time', '5000')
+  .option('--workers <n>', 'concurrent deciders on PostgreSQL', '4')
+  .option('--pg <url>', 'also run on PostgreSQL')
+  .option('--skip-sqlite', 'with --pg: PostgreSQL only')
+  .action(benchGateStore);
 program.command('strategy')
   .description('evaluations/s of the default strategy against a hand-written JS ladder')
   .option('--facts <n>', 'fact objects', '1000000')

@@ -8,16 +8,19 @@ import { defaultUrl, openStore, type Store } from '../store/db.js';
 import { addPause, loadActiveStrategy, recordPayments, saveActiveStrategy } from '../store/repo.js';
 import { lastClosedDate, runCycle, type CycleOptions } from '../cycle/index.js';
 import { replay } from '../cycle/replay.js';
-import { parseTimeline, filterRows, formatJsonLines, formatTable, resolveStrategyPath, type Timeline } from '../timeline/index.js';
+import { parseTimeline, expectationFailures, filterRows, formatJsonLines, formatTable, resolveStrategyPath, type Timeline } from '../timeline/index.js';
 import { checkStrategy, formatStrategyIssue, loadStrategy, type CompiledStrategy } from '../strategy/index.js';
 import { formatDiff, formatDiffJson } from '../strategy/diff.js';
 import { strategyDiff } from './strategy-diff.js';
+import { loadTimelineGate } from './packs.js';
 import { importLoans } from './import.js';
 import { verifyAudit } from '../store/audit.js';
 import { activeSteps, findStrategyFile } from './strategies.js';
 import { runDemo } from './demo.js';
 import { printSummary } from './summary.js';
+import { registerNoticeCommands } from './notices.js';
 import { logger, progress } from './progress.js';
+import { registerCompliance } from './compliance.js';
 
 /** Reads an input file; a missing or unreadable file is a clear input error, not a stack trace. */
 function readInput(file: string): string {
@@ -188,9 +191,15 @@ export function registerCommands(program: Command): void {
       }
       const until = o.until === undefined ? undefined : parseDate(o.until, '--until');
       const strategy = loadTimelineStrategy(t);
-      const r = await replay(t, { ...(until === undefined ? {} : { until }), ...(strategy ? { strategy } : {}) });
+      const gate = loadTimelineGate(t);
+      const r = await replay(t, { ...(until === undefined ? {} : { until }), ...(strategy ? { strategy } : {}), ...(gate ? { gate } : {}) });
       const rows = filterRows(r.rows, { ...(until ? { until } : {}), ...(o.account ? { account: o.account } : {}) });
       process.stdout.write(o.format === 'json' ? formatJsonLines(rows) : formatTable(rows, r.currencyOf));
+      const failures = expectationFailures(r.rows, file);
+      if (failures.length > 0) {
+        process.stderr.write(`${failures.length} gate decision(s) differ from the timeline's expect:\n${failures.join('\n')}\n`);
+        process.exitCode = 1;
+      }
     });
 
   const strategy = program.command('strategy').description('collection strategies (see docs/strategy.md)');
@@ -261,6 +270,8 @@ export function registerCommands(program: Command): void {
       });
     });
 
+  registerNoticeCommands(program);
+
   program.command('demo')
     .description('create a synthetic portfolio in the database, run the cycle over its history and print a summary')
     .option('--accounts <n>', 'number of loans', '10000')
@@ -278,4 +289,5 @@ export function registerCommands(program: Command): void {
       const asOf = o.asOf ? parseDate(o.asOf, '--as-of') : addDays(today(), -1);
       await runDemo({ url: dbUrl(cmd), count, seed, asOf, historyDays: history, reset: o.reset === true });
     });
+  registerCompliance(program);
 }

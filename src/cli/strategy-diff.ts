@@ -12,6 +12,7 @@ import { loadBuckets } from '../store/repo.js';
 import { rowToAccount, rowToState } from '../store/codec.js';
 import { lastClosedDate } from '../cycle/run.js';
 import { replay } from '../cycle/replay.js';
+import { loadTimelineGate } from './packs.js';
 import { factsFor, loadFactsInputs, type FactsInputs } from '../cycle/strategy-step.js';
 import { evaluate, type CompiledStrategy } from '../strategy/index.js';
 import { diffEvaluations, type DiffRow, type DiffTask, type StrategyDiff } from '../strategy/diff.js';
@@ -57,7 +58,8 @@ function tasksOf(tasks: readonly DiffTask[] | undefined): DiffTask[] {
 
 /** The timeline replayed with each version; account-days both evaluated, in trace order. */
 export async function timelineRows(t: Timeline, oldS: CompiledStrategy, newS: CompiledStrategy): Promise<DiffRow[]> {
-  const [a, b] = [await replay(t, { strategy: oldS }), await replay(t, { strategy: newS })];
+  const gate = loadTimelineGate(t);
+  const [a, b] = [await replay(t, { strategy: oldS, ...(gate ? { gate } : {}) }), await replay(t, { strategy: newS, ...(gate ? { gate } : {}) })];
   const key = (account: string, date: string): string => `${account}|${date}`;
   const byKey = new Map(b.rows.map((r) => [key(r.account, r.date), r]));
   const rows: DiffRow[] = [];

@@ -12,9 +12,10 @@
  */
 import { ValidationError } from '../core/index.js';
 import { isValidTimeZone } from '../contact/index.js';
-import { evaluateRule, fillReason, type Env, type TimedAttempt } from './rules.js';
-import type { AttemptRequest, Decision, GateContext, Rule, Verdict } from './types.js';
-import { describeInstant, isoInstant, parseInstant } from './zone.js';
+import { CHANNELS } from '../contact/index.js';
+import { evaluateRule, fillReason, type DesignatedRange, type Env, type TimedAttempt } from './rules.js';
+import type { AttemptRequest, Decision, GateContext, OptOut, PastAttempt, Rule, Verdict } from './types.js';
+import { describeInstant, hhmm, instantAt, isoInstant, parseInstant } from './zone.js';
 
 /** How many times `nextAllowedAt` is re-checked before it is given up as not computable. */
 const MAX_NEXT_ROUNDS = 32;
@@ -24,18 +25,24 @@ interface Block {
   verdict: Verdict;
 }
 
-/** Builds the evaluation environment; throws ValidationError for a malformed request or context. */
-export function gateEnv(request: AttemptRequest, context: GateContext): Env {
+/**
+ * Builds the evaluation environment; throws ValidationError for a malformed request or context.
+ * `explain` false: rules skip building their readable `why` (decide does, for speed).
+ */
+export function gateEnv(request: AttemptRequest, context: GateContext, explain = true): Env {
   const at = parseInstant(request.at);
   if (Number.isNaN(at)) throw new ValidationError('at', `must be an ISO instant such as 2025-03-04T14:00:00Z, got ${JSON.stringify(request.at)}`);
-  for (const [i, z] of request.party.timezones.entries()) {
-    if (!isValidTimeZone(z)) throw new ValidationError(`party.timezones[${i}]`, `is not an IANA time zone: ${JSON.stringify(z)}`);
+  const tz = request.party.timezones;
+  for (let i = 0; i < tz.length; i++) {
+    if (!isValidTimeZone(tz[i] as string)) throw new ValidationError(`party.timezones[${i}]`, `is not an IANA time zone: ${JSON.stringify(tz[i])}`);
   }
-  const history: TimedAttempt[] = context.history.map((attempt, i) => {
+  const history: TimedAttempt[] = new Array<TimedAttempt>(context.history.length);
+  for (let i = 0; i < context.history.length; i++) {
+    const attempt = context.history[i] as PastAttempt;
     const ms = parseInstant(attempt.at);
     if (Number.isNaN(ms)) throw new ValidationError(`history[${i}].at`, `must be an ISO instant, got ${JSON.stringify(attempt.at)}`);
-    return { attempt, ms };
-  });
+    history[i] = { attempt, ms };
+  }
   for (const [i, h] of context.holds.entries()) {
     for (const k of ['from', 'until', 'treatmentEndedAt'] as const) {
       const v = h[k];
@@ -47,17 +54,72 @@ export function gateEnv(request: AttemptRequest, context: GateContext): Env {
     consentUntil = parseInstant(context.consumerConsentUntil);
     if (Number.isNaN(consentUntil)) throw new ValidationError('consumerConsentUntil', `must be an ISO instant, got ${JSON.stringify(context.consumerConsentUntil)}`);
   }
-  const zonesKnown = request.party.timezones.length > 0;
+  for (let i = 0; i < context.optOuts.length; i++) {
+    const a = (context.optOuts[i] as OptOut).at;
+    if (a !== undefined && Number.isNaN(parseInstant(a))) throw new ValidationError(`optOuts[${i}].at`, `must be an ISO instant, got ${JSON.stringify(a)}`);
+  }
+  if (context.inconvenientMedia !== undefined) {
+    for (const [i, m] of context.inconvenientMedia.entries()) {
+      if (m.channel === undefined && m.contactPoint === undefined) throw new ValidationError(`inconvenientMedia[${i}]`, 'needs a channel, a contactPoint, or both');
+      if (m.channel !== undefined && !(CHANNELS as readonly string[]).includes(m.channel)) throw new ValidationError(`inconvenientMedia[${i}].channel`, `must be one of ${CHANNELS.join(', ')}, got ${JSON.stringify(m.channel)}`);
+    }
+  }
+  const zonesKnown = tz.length > 0;
+  const zones = !zonesKnown ? UTC_ONLY : distinct(tz) ? tz : [...new Set(tz)];
   return {
     request,
     context,
     at,
-    zones: zonesKnown ? [...new Set(request.party.timezones)] : ['UTC'],
+    zones,
     zonesKnown,
     history,
-    holidays: new Set(context.holidays),
+    holidays: context.holidays.length === 0 ? NO_HOLIDAYS : new Set(context.holidays),
     consentUntil,
+    inconvenient: context.inconvenientTimes === undefined || context.inconvenientTimes.length === 0 ? NO_RANGES : context.inconvenientTimes.map(readRange),
+    timeBarredSince: context.timeBarredSince === undefined ? Number.NaN : readTimeBarred(context.timeBarredSince, zones),
+    explain,
   };
+}
+
+/** No zone listed twice (a party has one to three zones: the nested loop beats building a Set). */
+function distinct(xs: readonly string[]): boolean {
+  for (let i = 1; i < xs.length; i++) for (let j = 0; j < i; j++) if (xs[i] === xs[j]) return false;
+  return true;
+}
+
+const NO_RANGES: readonly DesignatedRange[] = [];
+const UTC_ONLY: readonly string[] = ['UTC'];
+const NO_HOLIDAYS: ReadonlySet<string> = new Set();
+const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+
+function readRange(t: NonNullable<GateContext['inconvenientTimes']>[number], i: number): DesignatedRange {
+  const at = `inconvenientTimes[${i}]`;
+  for (const k of ['from', 'to'] as const) {
+    if (typeof t[k] !== 'string' || !TIME_RE.test(t[k])) throw new ValidationError(`${at}.${k}`, `must be a local time "HH:MM" such as "22:00", got ${JSON.stringify(t[k])}`);
+  }
+  const from = hhmm(t.from) % 1440;
+  const to = hhmm(t.to);
+  if (from === to) throw new ValidationError(`${at}.to`, `must differ from from (${t.from}); a whole day is "00:00"–"24:00"`);
+  for (const c of t.channels ?? []) {
+    if (!(CHANNELS as readonly string[]).includes(c)) throw new ValidationError(`${at}.channels`, `must be a list of ${CHANNELS.join(', ')}, got ${JSON.stringify(c)}`);
+  }
+  for (const d of t.weekdays ?? []) {
+    if (!Number.isInteger(d) || d < 1 || d > 7) throw new ValidationError(`${at}.weekdays`, `must be ISO weekdays 1 (Monday) … 7 (Sunday), got ${JSON.stringify(d)}`);
+  }
+  const channels = t.channels === undefined ? null : t.channels;
+  const days = t.weekdays === undefined ? '' : ` on ${t.weekdays.map((d) => ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][d - 1]).join(', ')}`;
+  return {
+    from, to, channels, weekdays: t.weekdays === undefined ? null : t.weekdays,
+    label: `${t.from}–${t.to}${days}${channels === null ? '' : ` (${channels.join(', ')})`}`,
+  };
+}
+
+/** An ISO instant, or a date: its earliest local midnight among the party's zones. */
+function readTimeBarred(s: string, zones: readonly string[]): number {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`))) return Math.min(...zones.map((z) => instantAt(s, 0, z)));
+  const ms = parseInstant(s);
+  if (Number.isNaN(ms)) throw new ValidationError('timeBarredSince', `must be an ISO instant or date (YYYY-MM-DD), got ${JSON.stringify(s)}`);
+  return ms;
 }
 
 function rulesInForce(context: GateContext): Rule[] {
@@ -100,7 +162,7 @@ function nextAllowed(rules: readonly Rule[], env: Env, first: number | null): nu
 }
 
 export function decide(request: AttemptRequest, context: GateContext): Decision {
-  const env = gateEnv(request, context);
+  const env = gateEnv(request, context, false);
   const rules = rulesInForce(context);
   const checked = rules.map((r) => r.id);
   const blocks = blocksAt(rules, env);
@@ -116,8 +178,10 @@ export function decide(request: AttemptRequest, context: GateContext): Decision 
     };
   }
   const next = nextAllowed(rules, env, worst.verdict.nextAllowedAt);
-  let reason = fillReason(worst.rule.reason, worst.verdict.vars).trim();
-  const why = worst.verdict.vars.why;
+  // the rules ran without building their explanations; the reported one now builds its own
+  const vars = evaluateRule(worst.rule, { ...env, explain: true }).vars;
+  let reason = fillReason(worst.rule.reason, vars).trim();
+  const why = vars.why;
   if (why !== undefined && !worst.rule.reason.includes('{why}')) reason += ` (${why})`;
   if (!/[.!?]$/.test(reason)) reason += '.';
   if (next !== null) reason += ` Next allowed ${describeInstant(next, env.zones[0] ?? 'UTC')}.`;

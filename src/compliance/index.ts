@@ -7,3 +7,4 @@ export { localTime, instantAt, describeInstant, parseInstant, type LocalTime } f
 export * from './calendar.js';
 export * from './templates.js';
 export * from './validation-notice.js';
+export * from './acts.js';

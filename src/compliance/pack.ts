@@ -7,18 +7,32 @@ import { LineCounter, parseDocument } from 'yaml';
 import { isRecord, type FieldPath } from '../core/index.js';
 import { Params, PackSource, RulePackError, type PackIssue } from './params.js';
 import { RULE_KIND_NAMES, RULE_KINDS } from './rules.js';
+import { calendarNames } from './calendar.js';
 import type { Rule, RuleKind, RulePack, RuleSpec } from './types.js';
 
-export const PACK_KEYS = ['pack', 'title', 'description', 'rules'] as const;
+export const PACK_KEYS = ['pack', 'title', 'description', 'calendar', 'complaints', 'rules'] as const;
 export const RULE_KEYS = ['id', 'kind', 'source', 'reason', 'params'] as const;
 /** The packs shipped in rule-packs/. */
 export const SHIPPED_PACKS = ['us-regf', 'us-ma', 'cn', 'uk-conc'] as const;
 
 const ID_RE = /^[a-z0-9][a-z0-9-]*$/;
 
+/** The optional top-level `complaints:` key: days to respond to a complaint, and the rule that says so. */
+export interface ComplaintsPolicy {
+  responseDays: number;
+  source: string;
+}
+
+/** A pack as read from YAML: the rules plus the optional complaints policy. */
+export type LoadedPack = RulePack & {
+  complaints?: ComplaintsPolicy;
+  /** the optional top-level `calendar:` key: whose holidays `excluded-days` and business-day counts use (calendar.ts names) */
+  calendar?: string;
+};
+
 export interface ParsedPack {
   /** null when the YAML is broken or not a mapping; otherwise the rules that could be read */
-  pack: RulePack | null;
+  pack: LoadedPack | null;
   issues: PackIssue[];
 }
 
@@ -52,6 +66,13 @@ export function parseRulePack(text: string, file: string): ParsedPack {
     if (typeof root.description !== 'string') src.report(['description'], 'must be a string');
     else description = root.description;
   }
+  const complaints = readComplaints(src, root.complaints);
+  let calendar: string | null = null;
+  if (root.calendar !== undefined && root.calendar !== null) {
+    if (typeof root.calendar !== 'string' || !calendarNames().includes(root.calendar)) {
+      src.report(['calendar'], `must be one of the registered calendars ${calendarNames().join(', ')}; got ${JSON.stringify(root.calendar)}`);
+    } else calendar = root.calendar;
+  }
   const rules: Rule[] = [];
   if (!Array.isArray(root.rules) || root.rules.length === 0) {
     src.report(['rules'], 'is required: a non-empty list of rules { id, kind, source, reason, params }');
@@ -62,11 +83,26 @@ export function parseRulePack(text: string, file: string): ParsedPack {
       if (rule) rules.push(rule);
     });
   }
-  return { pack: { id, title, description, file, rules }, issues: src.issues };
+  return { pack: { id, title, description, file, rules, ...(complaints ? { complaints } : {}), ...(calendar ? { calendar } : {}) }, issues: src.issues };
+}
+
+function readComplaints(src: PackSource, raw: unknown): ComplaintsPolicy | null {
+  if (raw === undefined || raw === null) return null;
+  if (!isRecord(raw)) {
+    src.report(['complaints'], 'must be a mapping { responseDays, source }');
+    return null;
+  }
+  src.rejectUnknownKeys(raw, ['responseDays', 'source'], ['complaints']);
+  const days = raw.responseDays;
+  const ok = typeof days === 'number' && Number.isInteger(days) && days >= 1 && days <= 366;
+  if (!ok) src.report(['complaints', ...(days === undefined ? [] : ['responseDays'])], `responseDays is required: a whole number of days from 1 to 366, got ${JSON.stringify(days)}`);
+  const source = raw.source;
+  if (typeof source !== 'string' || source.trim() === '') src.report(['complaints', ...(source === undefined ? [] : ['source'])], 'source is required: the rule that sets the response time');
+  return ok && typeof source === 'string' && source.trim() !== '' ? { responseDays: days, source } : null;
 }
 
 /** Parses a rule pack or throws RulePackError listing every problem. */
-export function loadRulePack(text: string, file: string): RulePack {
+export function loadRulePack(text: string, file: string): LoadedPack {
   const r = parseRulePack(text, file);
   if (!r.pack || r.issues.length > 0) throw new RulePackError(r.issues);
   return r.pack;

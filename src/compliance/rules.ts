@@ -11,12 +11,13 @@ import type { Channel } from '../contact/index.js';
 import { addDays } from '../core/index.js';
 import type { Params } from './params.js';
 import {
-  GATE_OUTCOMES, HOLD_KINDS, PURPOSES, SCOPES, counts,
+  CONTACT_POINT_FILTERS, GATE_OUTCOMES, HOLD_KINDS, PURPOSES, SCOPES, counts, isPersonal,
   type AllowedHoursParams, type AttemptRequest, type CooldownParams, type ExcludedDaysParams, type FieldVisitParams,
-  type GateContext, type GateOutcome, type Hold, type HoldParams, type OptOutParams, type PartyKindEntry, type PartyKindParams,
-  type PastAttempt, type Rule, type RuleKind, type Scope, type Verdict, type WindowCapParams, type WorkplaceParams,
+  type GateContext, type GateOutcome, type Hold, type HoldParams, type InconvenientMediaParams, type InconvenientTimesParams,
+  type OptOutParams, type OutcomeCooldownParams, type PartyKindEntry, type PartyKindParams,
+  type PastAttempt, type Rule, type RuleKind, type Scope, type TimeBarredParams, type Verdict, type WindowCapParams, type WorkplaceParams,
 } from './types.js';
-import { describeInstant, hhmm, instantAt, localTime, parseInstant, startOfLocalDay } from './zone.js';
+import { describeInstant, hhmm, instantAt, localTime, parseInstant, startOfLocalDay, type LocalTime } from './zone.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -24,6 +25,19 @@ export const DAY_MS = 86_400_000;
 export interface TimedAttempt {
   attempt: PastAttempt;
   ms: number;
+}
+
+/** A consumer-designated inconvenient time range, read once per decision (`GateContext.inconvenientTimes`). */
+export interface DesignatedRange {
+  /** minutes since local midnight, inclusive */
+  from: number;
+  /** minutes since local midnight, exclusive (1440 = midnight); ≤ from: overnight into the next day */
+  to: number;
+  channels: readonly Channel[] | null;
+  /** ISO weekdays on which the range starts; null: every day */
+  weekdays: readonly number[] | null;
+  /** `22:00–10:00` */
+  label: string;
 }
 
 /** What every rule sees: the request at instant `at` (ms), its context, and parsed history. */
@@ -39,6 +53,15 @@ export interface Env {
   holidays: ReadonlySet<string>;
   /** consumer consent to calls, ms (NaN: none) */
   consentUntil: number;
+  /** `context.inconvenientTimes`, parsed (empty when none) */
+  inconvenient: readonly DesignatedRange[];
+  /** `context.timeBarredSince`, ms (NaN: not time-barred) */
+  timeBarredSince: number;
+  /**
+   * build the readable parts of a verdict (`why`, local times); false while the gate only needs
+   * whether and until when a rule blocks (it re-evaluates the reported rule with true)
+   */
+  explain: boolean;
 }
 
 const ALLOW: Verdict = { allowed: true, vars: {}, nextAllowedAt: null };
@@ -62,12 +85,17 @@ function inScope(a: PastAttempt, r: AttemptRequest, scope: Scope): boolean {
   }
 }
 
+/** Whether a past attempt was at a personal contact point (see `PastAttempt.personal`). */
+function personalAttempt(a: PastAttempt, r: AttemptRequest): boolean {
+  return a.personal ?? (a.contactPointId === r.contactPoint.id ? isPersonal(r.contactPoint) : true);
+}
+
 function consentActive(env: Env): boolean {
   return env.at < env.consentUntil;
 }
 
 function local(env: Env, ms: number): string {
-  return describeInstant(ms, env.zones[0] ?? 'UTC');
+  return env.explain ? describeInstant(ms, env.zones[0] ?? 'UTC') : '';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -83,6 +111,7 @@ function parseWindowCap(p: Params): WindowCapParams {
     outcomes: p.listOf('outcomes', GATE_OUTCOMES),
     consentExempts: p.bool('consentExempts', false),
     includeInbound: p.bool('includeInbound', false),
+    contactPoints: p.oneOf('contactPoints', CONTACT_POINT_FILTERS, 'any'),
   };
 }
 
@@ -96,14 +125,18 @@ export function windowCap(env: Env, p: WindowCapParams): Verdict {
   const r = env.request;
   if (!appliesTo(p.channels, r.channel)) return ALLOW;
   if (p.consentExempts && consentActive(env)) return ALLOW;
+  const wantPersonal = p.contactPoints === 'personal';
+  if (p.contactPoints !== 'any' && isPersonal(r.contactPoint) !== wantPersonal) return ALLOW;
   const counted: number[] = [];
   for (const h of env.history) {
     const a = h.attempt;
     if (!inScope(a, r, p.scope) || !appliesTo(p.channels, a.channel) || !counts(p.outcomes, a.outcome)) continue;
     if (a.consumerInitiated && !p.includeInbound) continue;
     if (a.withConsent && p.consentExempts) continue;
+    if (p.contactPoints !== 'any' && personalAttempt(a, r) !== wantPersonal) continue;
     counted.push(h.ms);
   }
+  const at = p.contactPoints === 'any' ? '' : ` at ${wantPersonal ? 'personal' : 'non-personal'} numbers`;
   if (p.window === 'rolling') {
     const start = env.at - p.days * DAY_MS;
     const end = env.at + p.days * DAY_MS;
@@ -114,7 +147,7 @@ export function windowCap(env: Env, p: WindowCapParams): Verdict {
     const next = later.length > 0
       ? (inWindow[inWindow.length - 1] as number) + p.days * DAY_MS
       : leaving === undefined ? null : leaving + p.days * DAY_MS;
-    return block(next, { count: inWindow.length, max: p.max, days: p.days, why: `${inWindow.length} counted attempts since ${local(env, start)}` });
+    return block(next, { count: inWindow.length, max: p.max, days: p.days, why: `${inWindow.length} counted attempts${at} since ${local(env, start)}` });
   }
   // calendar days, in every zone the party may be in
   let worst: Verdict = ALLOW;
@@ -130,7 +163,7 @@ export function windowCap(env: Env, p: WindowCapParams): Verdict {
     if (worst.allowed || (worst.nextAllowedAt !== null && next > worst.nextAllowedAt)) {
       worst = block(next, {
         count: dates.length, max: p.max, days: p.days,
-        why: `${dates.length} counted attempts ${p.days === 1 ? `on ${today}` : `from ${first} to ${today}`} (${zone})`,
+        why: `${dates.length} counted attempts${at} ${p.days === 1 ? `on ${today}` : `from ${first} to ${today}`} (${zone})`,
       });
     }
   }
@@ -208,7 +241,7 @@ export function allowedHours(env: Env, p: AllowedHoursParams): Verdict {
   };
   const z0 = outside(env.at);
   if (z0 === null) return ALLOW;
-  const why = `it is ${describeInstant(env.at, z0)}`;
+  const why = env.explain ? `it is ${describeInstant(env.at, z0)}` : '';
   let t = env.at;
   while (t - env.at <= SEARCH_LIMIT_MS) {
     if (outside(t) === null) return block(t, { ...vars, why });
@@ -303,17 +336,43 @@ export function partyKind(env: Env, p: PartyKindParams): Verdict {
 // opt-out
 
 function parseOptOut(p: Params): OptOutParams {
-  return { channels: p.listOf('channels', CHANNELS) };
+  return { channels: p.listOf('channels', CHANNELS), confirmations: p.int('confirmations', 0, 10, 0) };
 }
 
 const norm = (s: string): string => s.trim().toLowerCase();
 
+/**
+ * An opt-out in force (from its `at`, if given) blocks the channel at that address or number. With
+ * `confirmations` > 0, that many messages with purpose `opt_out_confirmation` may still go there,
+ * counted from the latest opt-out in force (every recorded confirmation counts, pending and failed
+ * ones too); a confirmation with nothing to confirm is blocked.
+ */
 export function optOut(env: Env, p: OptOutParams): Verdict {
   const r = env.request;
   if (!p.channels.includes(r.channel)) return ALLOW;
   const cp = norm(r.contactPoint.id);
-  if (!env.context.optOuts.some((o) => o.channel === r.channel && norm(o.contactPoint) === cp)) return ALLOW;
-  return block(null, { channel: r.channel, contactPoint: r.contactPoint.id, why: `${r.contactPoint.id} opted out of ${r.channel}` });
+  let since: number | null = null;
+  for (const o of env.context.optOuts) {
+    if (o.channel !== r.channel || norm(o.contactPoint) !== cp) continue;
+    const from = o.at === undefined ? Number.NEGATIVE_INFINITY : parseInstant(o.at);
+    if (env.at >= from && (since === null || from > since)) since = from;
+  }
+  const vars = { channel: r.channel, contactPoint: r.contactPoint.id };
+  const confirming = r.purpose === 'opt_out_confirmation' && p.confirmations > 0;
+  if (since === null) {
+    return confirming ? block(null, { ...vars, why: `there is no opt-out of ${r.channel} at ${r.contactPoint.id} to confirm` }) : ALLOW;
+  }
+  const when = since === Number.NEGATIVE_INFINITY ? '' : ` on ${local(env, since)}`;
+  if (confirming) {
+    let n = 0;
+    for (const h of env.history) {
+      const a = h.attempt;
+      if (a.purpose === 'opt_out_confirmation' && a.channel === r.channel && !a.consumerInitiated && h.ms >= since && norm(a.contactPointId) === cp) n++;
+    }
+    if (n < p.confirmations) return ALLOW;
+    return block(null, { ...vars, why: `${r.contactPoint.id} opted out of ${r.channel}${when} and the opt-out has already been confirmed` });
+  }
+  return block(null, { ...vars, why: `${r.contactPoint.id} opted out of ${r.channel}${when}` });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -365,13 +424,30 @@ export function hold(env: Env, p: HoldParams): Verdict {
 // workplace
 
 function parseWorkplace(p: Params): WorkplaceParams {
-  return { channels: p.has('channels') ? p.listOf('channels', CHANNELS) : null };
+  return {
+    channels: p.has('channels') ? p.listOf('channels', CHANNELS) : null,
+    condition: p.oneOf('condition', ['employer_forbids', 'always'] as const, 'employer_forbids'),
+    consentLifts: p.bool('consentLifts', false),
+  };
+}
+
+/** The consumer consented to this contact point, or wrote from it on the request's channel. */
+function consumerUsed(env: Env, id: string): boolean {
+  const cp = norm(id);
+  if (env.context.consentedContactPoints?.some((c) => norm(c) === cp)) return true;
+  const r = env.request;
+  return env.history.some((h) => h.attempt.consumerInitiated === true && h.attempt.channel === r.channel && h.ms <= env.at && norm(h.attempt.contactPointId) === cp);
 }
 
 export function workplace(env: Env, p: WorkplaceParams): Verdict {
   const r = env.request;
-  if (!appliesTo(p.channels, r.channel) || !r.contactPoint.workplace || !env.context.workplaceForbidden) return ALLOW;
-  return block(null, { contactPoint: r.contactPoint.id, why: `${r.contactPoint.id} is a workplace and the employer forbids such contact` });
+  if (!appliesTo(p.channels, r.channel) || !r.contactPoint.workplace) return ALLOW;
+  if (p.condition === 'employer_forbids' && !env.context.workplaceForbidden) return ALLOW;
+  if (p.consentLifts && consumerUsed(env, r.contactPoint.id)) return ALLOW;
+  const why = p.condition === 'employer_forbids'
+    ? `${r.contactPoint.id} is a workplace and the employer forbids such contact`
+    : `${r.contactPoint.id} is a workplace ${r.contactPoint.kind === 'email' ? 'address provided by the employer' : r.contactPoint.kind}${p.consentLifts ? ' that the consumer has neither written from nor consented to' : ''}`;
+  return block(null, { contactPoint: r.contactPoint.id, why });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -400,6 +476,111 @@ export function fieldVisit(env: Env, p: FieldVisitParams): Verdict {
 }
 
 // ---------------------------------------------------------------------------------------------
+// outcome-cooldown
+
+function parseOutcomeCooldown(p: Params): OutcomeCooldownParams {
+  return {
+    outcomes: p.listOf('outcomes', GATE_OUTCOMES),
+    hours: p.int('hours', 1, 24 * 366),
+    scope: p.oneOf('scope', SCOPES, 'contact_point'),
+    channels: p.has('channels') ? p.listOf('channels', CHANNELS) : null,
+    liveAgentExempts: p.bool('liveAgentExempts', false),
+  };
+}
+
+const HOUR_MS = 3_600_000;
+
+/** After an attempt with one of `outcomes`, no attempt in scope for `hours` rolling hours (the end is allowed). */
+export function outcomeCooldown(env: Env, p: OutcomeCooldownParams): Verdict {
+  const r = env.request;
+  if (!appliesTo(p.channels, r.channel)) return ALLOW;
+  if (p.liveAgentExempts && r.liveAgent === true) return ALLOW;
+  let last: TimedAttempt | null = null;
+  for (const h of env.history) {
+    const a = h.attempt;
+    if (h.ms > env.at || (last !== null && h.ms <= last.ms) || !inScope(a, r, p.scope) || !appliesTo(p.channels, a.channel) || !p.outcomes.includes(a.outcome)) continue;
+    last = h;
+  }
+  if (last === null) return ALLOW;
+  const end = last.ms + p.hours * HOUR_MS;
+  if (env.at >= end) return ALLOW;
+  const when = local(env, last.ms);
+  return block(end, { hours: p.hours, outcome: last.attempt.outcome, last: when, why: `${last.attempt.outcome.replace('_', ' ')} ${last.attempt.channel} to ${last.attempt.contactPointId} on ${when}` });
+}
+
+// ---------------------------------------------------------------------------------------------
+// inconvenient-times
+
+function parseChannelsOnly(p: Params): { channels: Channel[] | null } {
+  return { channels: p.has('channels') ? p.listOf('channels', CHANNELS) : null };
+}
+
+/** The end (ms) of the range `rg` that local time `lt` in `zone` falls in, or null. */
+function rangeEnd(lt: LocalTime, rg: DesignatedRange, zone: string): number | null {
+  const on = (weekday: number): boolean => rg.weekdays === null || rg.weekdays.includes(weekday);
+  if (rg.from < rg.to) return lt.minute >= rg.from && lt.minute < rg.to && on(lt.weekday) ? instantAt(lt.date, rg.to, zone) : null;
+  if (lt.minute >= rg.from && on(lt.weekday)) return instantAt(addDays(lt.date, 1), rg.to, zone);
+  if (lt.minute < rg.to && on(lt.weekday === 1 ? 7 : lt.weekday - 1)) return instantAt(lt.date, rg.to, zone);
+  return null;
+}
+
+/** Not inside any time range the consumer designated as inconvenient, in any zone of the party. */
+export function inconvenientTimes(env: Env, p: InconvenientTimesParams): Verdict {
+  const r = env.request;
+  if (env.inconvenient.length === 0 || !appliesTo(p.channels, r.channel)) return ALLOW;
+  const ranges = env.inconvenient.filter((x) => appliesTo(x.channels, r.channel));
+  let first: string | null = null;
+  let t = env.at;
+  for (let i = 0; i < 64; i++) {
+    let nt = t;
+    for (const z of env.zones) {
+      const lt = localTime(t, z);
+      for (const rg of ranges) {
+        const e = rangeEnd(lt, rg, z);
+        if (e === null) continue;
+        first ??= env.explain ? `it is ${describeInstant(t, z)}, inside the consumer's inconvenient time ${rg.label}` : rg.label;
+        nt = Math.max(nt, e > t ? e : t + 60_000);
+      }
+    }
+    if (first === null) return ALLOW;
+    if (nt === t) return block(t, { range: first, why: first });
+    t = nt;
+  }
+  return block(null, { range: first ?? '', why: first ?? '' });
+}
+
+// ---------------------------------------------------------------------------------------------
+// inconvenient-media
+
+/** Not through a medium, or at a place (contact point), the consumer said not to use. */
+export function inconvenientMedia(env: Env, p: InconvenientMediaParams): Verdict {
+  const r = env.request;
+  const media = env.context.inconvenientMedia;
+  if (media === undefined || media.length === 0 || !appliesTo(p.channels, r.channel)) return ALLOW;
+  const cp = norm(r.contactPoint.id);
+  for (const m of media) {
+    if ((m.channel !== undefined && m.channel !== r.channel) || (m.contactPoint !== undefined && norm(m.contactPoint) !== cp)) continue;
+    const medium = m.contactPoint === undefined ? `${r.channel}` : m.channel === undefined ? r.contactPoint.id : `${r.channel} at ${r.contactPoint.id}`;
+    return block(null, { medium, why: `the consumer asked not to be contacted by ${medium}` });
+  }
+  return ALLOW;
+}
+
+// ---------------------------------------------------------------------------------------------
+// time-barred
+
+function parseTimeBarred(p: Params): TimeBarredParams {
+  return { purposes: p.listOf('purposes', PURPOSES) };
+}
+
+/** Once the debt is time-barred (`timeBarredSince`), the listed purposes are never allowed. */
+export function timeBarred(env: Env, p: TimeBarredParams): Verdict {
+  if (Number.isNaN(env.timeBarredSince) || env.at < env.timeBarredSince || !p.purposes.includes(env.request.purpose)) return ALLOW;
+  const since = local(env, env.timeBarredSince);
+  return block(null, { since, purpose: env.request.purpose, why: `the debt is time-barred since ${since}` });
+}
+
+// ---------------------------------------------------------------------------------------------
 // registry
 
 export interface KindDef {
@@ -420,6 +601,10 @@ export const RULE_KINDS: Readonly<Record<RuleKind, KindDef>> = {
   hold: { parse: parseHold, vars: ['hold', 'since'], summary: 'a hold in force blocks all but the purposes it allows' },
   workplace: { parse: parseWorkplace, vars: ['contactPoint'], summary: 'no contact at a workplace when the employer forbids it' },
   'field-visit': { parse: parseFieldVisit, vars: [], summary: 'field visits only with enough collectors, a recording, notice; never to vulnerable customers' },
+  'outcome-cooldown': { parse: parseOutcomeCooldown, vars: ['hours', 'outcome', 'last'], summary: 'no attempt for hours rolling hours after an attempt with one of outcomes, per scope' },
+  'inconvenient-times': { parse: parseChannelsOnly, vars: ['range'], summary: 'not inside a time range the consumer designated as inconvenient' },
+  'inconvenient-media': { parse: parseChannelsOnly, vars: ['medium'], summary: 'not through a medium or at a contact point the consumer said not to use' },
+  'time-barred': { parse: parseTimeBarred, vars: ['since', 'purpose'], summary: 'once the debt is time-barred, the listed purposes are barred' },
 };
 
 export const RULE_KIND_NAMES = Object.keys(RULE_KINDS) as RuleKind[];
@@ -436,6 +621,10 @@ export function evaluateRule(rule: Rule, env: Env): Verdict {
     case 'hold': return hold(env, rule.params);
     case 'workplace': return workplace(env, rule.params);
     case 'field-visit': return fieldVisit(env, rule.params);
+    case 'outcome-cooldown': return outcomeCooldown(env, rule.params);
+    case 'inconvenient-times': return inconvenientTimes(env, rule.params);
+    case 'inconvenient-media': return inconvenientMedia(env, rule.params);
+    case 'time-barred': return timeBarred(env, rule.params);
   }
 }
 

@@ -6,11 +6,16 @@
 import type { BusinessDate } from '../core/index.js';
 import type { Channel, PartyKind } from '../contact/index.js';
 
-export const PURPOSES = ['collect', 'location', 'message', 'validation_notice', 'cease_confirmation'] as const;
+export const PURPOSES = [
+  'collect', 'location', 'message', 'validation_notice', 'cease_confirmation', 'opt_out_confirmation', 'legal_action',
+] as const;
 /**
  * Why the contact is made: `collect` (about the debt), `location` (asking a third party where the
  * consumer is), `message` (asking a contact person to pass on a call-back request), the US
- * `validation_notice`, and `cease_confirmation` (saying collection efforts end / a specific remedy).
+ * `validation_notice`, `cease_confirmation` (saying collection efforts end / a specific remedy),
+ * `opt_out_confirmation` (the single message confirming an e-mail/SMS opt-out, Reg F 1006.6(e)),
+ * and `legal_action` (bringing a legal action, or a communication that threatens one: a suit, a
+ * letter before action).
  */
 export type Purpose = (typeof PURPOSES)[number];
 
@@ -19,13 +24,14 @@ export type ContactPointKind = (typeof CONTACT_POINT_KINDS)[number];
 
 /**
  * Outcomes the gate counts: the contact outcomes plus the ones only a dialer or a message channel
- * reports (`not_in_service`; `sent` / `failed` for SMS, e-mail and letters), and `pending`: an
+ * reports (`not_in_service`; `abandoned`: the call was answered but the dialer dropped it or played
+ * silence because no agent was free; `sent` / `failed` for SMS, e-mail and letters), and `pending`: an
  * attempt the gate allowed whose outcome is not known yet. A pending attempt counts toward every
  * cap whatever outcomes the cap lists (it may turn out to be any of them), and starts no cooldown.
  */
 export const GATE_OUTCOMES = [
   'no_answer', 'busy', 'voicemail', 'wrong_number', 'conversation', 'refused_to_pay', 'promise', 'dispute', 'hardship',
-  'not_in_service', 'sent', 'failed', 'pending',
+  'not_in_service', 'abandoned', 'sent', 'failed', 'pending',
 ] as const;
 
 /** Does a cap that counts `outcomes` count this attempt? Pending attempts always count. */
@@ -58,13 +64,26 @@ export interface AttemptRequest {
     /** the phone number, e-mail address or postal address */
     id: string;
     kind: ContactPointKind;
-    /** a workplace number or address */
+    /**
+     * a workplace number or address; for an e-mail address: one the consumer's employer provided
+     * (or the collector should know it did, e.g. the employer's domain), Reg F 1006.22(f)(3)
+     */
     workplace?: boolean;
+    /**
+     * phones: the debtor's residence, cell, or a number the debtor gave as personal (940 CMR
+     * 7.04(1)(f)); omitted: personal unless `workplace`
+     */
+    personal?: boolean;
   };
   channel: Channel;
   purpose: Purpose;
   /** the instant of the attempt, ISO 8601 with `Z` or an offset */
   at: string;
+  /**
+   * calls: placed with a guaranteed live agent (manual or preview dialling: an agent is on the
+   * line before the call connects), so it cannot be abandoned (Ofcom: redial after an abandoned call)
+   */
+  liveAgent?: boolean;
   /** field visits only: the visiting team */
   visit?: {
     collectors: number;
@@ -88,6 +107,16 @@ export interface PastAttempt {
   consumerInitiated?: boolean;
   /** placed with the consumer's direct prior consent given within the previous 7 days (Reg F 1006.14(b)(3)(i)) */
   withConsent?: boolean;
+  /**
+   * the contact point was personal (see `AttemptRequest.contactPoint.personal`); omitted: personal,
+   * unless it is the request's own contact point, which then decides (`isPersonal`)
+   */
+  personal?: boolean;
+}
+
+/** A contact point is personal unless flagged `personal: false` or, without that flag, `workplace`. */
+export function isPersonal(cp: { personal?: boolean; workplace?: boolean }): boolean {
+  return cp.personal ?? !cp.workplace;
 }
 
 export const HOLD_KINDS = ['cease', 'dispute', 'attorney', 'breathing_space', 'deceased', 'bankruptcy'] as const;
@@ -117,6 +146,36 @@ export interface OptOut {
   channel: Channel;
   /** the address or number opted out */
   contactPoint: string;
+  /**
+   * ISO instant the opt-out was received; omitted: in force since ever. It binds from that instant,
+   * and the one confirmation it allows counts confirmations sent from then on.
+   */
+  at?: string;
+}
+
+/**
+ * A time the consumer said is inconvenient (Reg F 1006.6(b)(1)(i), CONC 7.9.4R): local time in every
+ * zone of the party, `from` inclusive to `to` exclusive (`HH:MM`, `24:00` allowed); `to` earlier
+ * than `from` runs overnight into the next day (22:00–10:00 for a night worker).
+ */
+export interface InconvenientTime {
+  from: string;
+  to: string;
+  /** the channels it binds; omitted: every channel */
+  channels?: readonly Channel[];
+  /** ISO weekdays (1 = Monday … 7 = Sunday) on which the range starts; omitted: every day */
+  weekdays?: readonly number[];
+}
+
+/**
+ * A medium or place the consumer said not to use (Reg F 1006.14(h), 1006.6(b)(1)): a whole channel
+ * (`{ channel: 'call' }`: no calls at all), a contact point on every channel (`{ contactPoint:
+ * 'pat@work.example' }`), or a channel at one contact point. At least one of the two is given.
+ */
+export interface InconvenientMedium {
+  channel?: Channel;
+  /** the number or address (compared case-insensitively, trimmed) */
+  contactPoint?: string;
 }
 
 export interface GateContext {
@@ -135,6 +194,21 @@ export interface GateContext {
   /** holidays of the party's calendar */
   holidays: readonly BusinessDate[];
   packs: readonly RulePack[];
+  /**
+   * contact points (e-mail addresses, numbers) the consumer gave direct prior consent to use or
+   * wrote from (Reg F 1006.22(f)(3)); an inbound (`consumerInitiated`) e-mail from the address in
+   * the history counts too
+   */
+  consentedContactPoints?: readonly string[];
+  /** times the consumer designated as inconvenient */
+  inconvenientTimes?: readonly InconvenientTime[];
+  /** media and places (contact points) the consumer said not to use */
+  inconvenientMedia?: readonly InconvenientMedium[];
+  /**
+   * the debt is time-barred (statute of limitations expired) from this ISO instant, or from the
+   * start of this date (`YYYY-MM-DD`, the earliest local midnight among the party's zones)
+   */
+  timeBarredSince?: string;
 }
 
 export interface Decision {
@@ -173,6 +247,26 @@ export interface WindowCapParams {
   consentExempts: boolean;
   /** count consumer-initiated contacts too */
   includeInbound: boolean;
+  /**
+   * which contact points the cap is about: `any`; `personal` (the debtor's residence, cell or
+   * personal number) or `other` (e.g. work): the cap applies only to an attempt at such a contact
+   * point and counts only attempts at such contact points
+   */
+  contactPoints: ContactPointFilter;
+}
+
+export const CONTACT_POINT_FILTERS = ['any', 'personal', 'other'] as const;
+export type ContactPointFilter = (typeof CONTACT_POINT_FILTERS)[number];
+
+export interface OutcomeCooldownParams {
+  /** the outcomes that start the cooldown */
+  outcomes: GateOutcome[];
+  /** its length, rolling hours from the attempt */
+  hours: number;
+  scope: Scope;
+  channels: Channel[] | null;
+  /** an attempt with `liveAgent` is not blocked */
+  liveAgentExempts: boolean;
 }
 
 export interface CooldownParams {
@@ -215,6 +309,8 @@ export interface PartyKindParams {
 
 export interface OptOutParams {
   channels: Channel[];
+  /** messages with purpose `opt_out_confirmation` still allowed after each opt-out */
+  confirmations: number;
 }
 
 export interface HoldParams {
@@ -231,6 +327,24 @@ export interface HoldParams {
 
 export interface WorkplaceParams {
   channels: Channel[] | null;
+  /** `employer_forbids`: only when the context's `workplaceForbidden`; `always` */
+  condition: 'employer_forbids' | 'always';
+  /** the consumer's consent to, or an inbound message from, that contact point lifts the rule */
+  consentLifts: boolean;
+}
+
+export interface InconvenientTimesParams {
+  /** the request channels the rule checks (null: every channel) */
+  channels: Channel[] | null;
+}
+
+export interface InconvenientMediaParams {
+  channels: Channel[] | null;
+}
+
+export interface TimeBarredParams {
+  /** purposes barred once the debt is time-barred */
+  purposes: Purpose[];
 }
 
 export interface FieldVisitParams {
@@ -249,7 +363,11 @@ export type RuleSpec =
   | { kind: 'opt-out'; params: OptOutParams }
   | { kind: 'hold'; params: HoldParams }
   | { kind: 'workplace'; params: WorkplaceParams }
-  | { kind: 'field-visit'; params: FieldVisitParams };
+  | { kind: 'field-visit'; params: FieldVisitParams }
+  | { kind: 'outcome-cooldown'; params: OutcomeCooldownParams }
+  | { kind: 'inconvenient-times'; params: InconvenientTimesParams }
+  | { kind: 'inconvenient-media'; params: InconvenientMediaParams }
+  | { kind: 'time-barred'; params: TimeBarredParams };
 
 export type RuleKind = RuleSpec['kind'];
 

@@ -47,7 +47,9 @@ function localTimeIntl(ms: number, zone: string): LocalTime {
 }
 
 const BUCKET_MS = 15 * 60_000;
-const offsets = new Map<string, number>();
+/** zone → 15-minute bucket → offset (a map per zone: no string key to build per lookup) */
+const offsets = new Map<string, Map<number, number>>();
+let cachedOffsets = 0;
 
 /**
  * The zone's UTC offset in minutes at `ms`, cached per zone and 15-minute UTC bucket (offset
@@ -56,24 +58,45 @@ const offsets = new Map<string, number>();
  */
 function offsetMinutes(ms: number, zone: string): number {
   const bucket = Math.floor(ms / BUCKET_MS);
-  const key = `${zone}|${bucket}`;
-  let off = offsets.get(key);
+  let byBucket = offsets.get(zone);
+  if (byBucket === undefined) {
+    byBucket = new Map();
+    if (offsets.size < 1000) offsets.set(zone, byBucket);
+  }
+  let off = byBucket.get(bucket);
   if (off === undefined) {
     const t = bucket * BUCKET_MS;
     const lt = localTimeIntl(t, zone);
     const localMidnight = toEpochDay(lt.date) * 86_400_000;
     off = Math.round((localMidnight + lt.minute * 60_000 - t) / 60_000);
-    if (offsets.size >= 200_000) offsets.clear();
-    offsets.set(key, off);
+    if (cachedOffsets >= 200_000) {
+      for (const m of offsets.values()) m.clear();
+      cachedOffsets = 0;
+    }
+    byBucket.set(bucket, off);
+    cachedOffsets++;
   }
   return off;
+}
+
+const dates = new Map<number, BusinessDate>();
+
+/** `fromEpochDay`, memoised (the gate reads the same few hundred days over and over). */
+function dateOf(day: number): BusinessDate {
+  let d = dates.get(day);
+  if (d === undefined) {
+    d = fromEpochDay(day);
+    if (dates.size >= 100_000) dates.clear();
+    dates.set(day, d);
+  }
+  return d;
 }
 
 /** The wall clock in `zone` at instant `ms`. */
 export function localTime(ms: number, zone: string): LocalTime {
   const local = ms + offsetMinutes(ms, zone) * 60_000;
   const day = Math.floor(local / 86_400_000);
-  return { date: fromEpochDay(day), minute: Math.floor((local - day * 86_400_000) / 60_000), weekday: ((((day + 3) % 7) + 7) % 7) + 1 };
+  return { date: dateOf(day), minute: Math.floor((local - day * 86_400_000) / 60_000), weekday: ((((day + 3) % 7) + 7) % 7) + 1 };
 }
 
 /**
@@ -118,8 +141,45 @@ export function isoInstant(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
 /** Parses an ISO instant (with `Z` or an offset); NaN when it is not one. */
 export function parseInstant(s: string): number {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(s)) return Number.NaN;
+  const fast = parseCanonical(s);
+  if (!Number.isNaN(fast)) return fast;
+  if (!INSTANT_RE.test(s)) return Number.NaN;
   return Date.parse(s);
+}
+
+/** Two decimal digits at `i`, or -1. */
+function digits2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * The hot path of `parseInstant` (every history entry of every decision): `YYYY-MM-DDTHH:MM:SSZ`
+ * or `…SS.sssZ` (what `toISOString` writes) with a day of month up to 28 and an ordinary time,
+ * read without a regular expression. NaN for anything else, which takes the general path.
+ */
+function parseCanonical(s: string): number {
+  const n = s.length;
+  if ((n !== 20 && n !== 24) || s.charCodeAt(n - 1) !== 90 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':') return Number.NaN;
+  const c = digits2(s, 0);
+  const yy = digits2(s, 2);
+  const mo = digits2(s, 5);
+  const d = digits2(s, 8);
+  const h = digits2(s, 11);
+  const mi = digits2(s, 14);
+  const se = digits2(s, 17);
+  if (c < 1 || yy < 0 || mo < 1 || mo > 12 || d < 1 || d > 28 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59) return Number.NaN;
+  let ms = 0;
+  if (n === 24) {
+    const ab = digits2(s, 20);
+    const x = s.charCodeAt(22) - 48;
+    if (s[19] !== '.' || ab < 0 || x < 0 || x > 9) return Number.NaN;
+    ms = ab * 10 + x;
+  }
+  return Date.UTC(c * 100 + yy, mo - 1, d, h, mi, se, ms);
 }

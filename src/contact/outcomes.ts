@@ -13,9 +13,13 @@ export type Channel = (typeof CHANNELS)[number];
 /**
  * What happened. `conversation` and the outcomes after it reached a person; `refused_to_pay`,
  * `promise`, `dispute` and `hardship` are conversations with the borrower that ended that way.
+ * `not_in_service` (the dialer could not connect to the number), `abandoned` (the dialer connected
+ * but no agent was free — a silent or abandoned call) and, for SMS, e-mail and letters, `sent` /
+ * `failed` are what channels report; the compliance gate counts them as its packs say.
  */
 export const OUTCOMES = [
   'no_answer', 'busy', 'voicemail', 'wrong_number', 'conversation', 'refused_to_pay', 'promise', 'dispute', 'hardship',
+  'not_in_service', 'abandoned', 'sent', 'failed',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 

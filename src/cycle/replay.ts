@@ -2,15 +2,20 @@
  * Replays a timeline: a fresh in-memory database, the timeline's accounts, and the daily cycle run
  * from `start` to `until` with the scripted events recorded on their dates. Returns one trace row
  * per account per business date (from the later of `start` and the account's disbursement).
+ *
+ * With a `jurisdiction`, every scripted attempt goes through the compliance gate first
+ * (replay-gate.ts): the day's payments and pauses are recorded, then its attempts and flags in time
+ * order; each row carries the day's `decisions`.
  */
-import { addDays, type BusinessDate } from '../core/index.js';
+import { addDays, ValidationError, type BusinessDate } from '../core/index.js';
 import { balances, overdueAmount, type Product } from '../ledger/index.js';
-import { openStore } from '../store/db.js';
+import { openStore, type Store } from '../store/db.js';
 import { addPause, insertLoans, recordAttempts, recordPayments, saveBuckets } from '../store/repo.js';
-import type { Timeline, TimelineEvent, TraceRow } from '../timeline/index.js';
+import type { AttemptEvent, FlagEvent, Timeline, TimelineEvent, TraceDecision, TraceRow } from '../timeline/index.js';
 import { runCycle } from './run.js';
 import { STEPS, step } from './steps.js';
 import { strategyStep, type StrategyDay } from './strategy-step.js';
+import { TimelineGate, type ReplayGate } from './replay-gate.js';
 import type { CompiledStrategy } from '../strategy/index.js';
 
 export interface ReplayResult {
@@ -22,21 +27,70 @@ export interface ReplayOptions {
   until?: BusinessDate;
   /** the compiled strategy to run (the CLI loads the timeline's `strategy:`); none = ledger only */
   strategy?: CompiledStrategy;
+  /** the rule packs of the timeline's `jurisdiction` (required when it has one; `loadTimelineGate` loads them) */
+  gate?: ReplayGate;
+  /** opens the empty database to replay on (closed afterwards); default a fresh in-memory SQLite */
+  openStore?: () => Promise<Store>;
+}
+
+type Notes = Map<string, unknown[]>;
+const noteKey = (account: string, date: string): string => `${account}|${date}`;
+
+function addNote(notes: Notes, account: string, date: string, n: unknown): void {
+  const k = noteKey(account, date);
+  notes.set(k, [...(notes.get(k) ?? []), n]);
+}
+
+/** Records payments, pauses and (without a gate) attempts, in the order given. */
+async function applyEvents(store: Store, events: readonly TimelineEvent[], notes: Notes): Promise<void> {
+  for (const e of events) {
+    if (e.kind === 'payment') {
+      const out = await recordPayments(store.db, [{ key: e.key, accountId: e.accountId, date: e.date, amount: e.amount }]);
+      const ignored = [...out.duplicates.map((k) => ({ key: k, reason: 'duplicate idempotency key: already recorded' })), ...out.conflicts];
+      for (const i of ignored) addNote(notes, e.accountId, e.date, { type: 'payment_ignored', key: i.key, amount: e.amount, reason: i.reason });
+    } else if (e.kind === 'pause') {
+      await addPause(store.db, e.accountId, { from: e.date, until: e.until, reason: e.reason });
+    } else if (e.kind === 'attempt') {
+      await recordAttempts(store.db, [e.attempt]);
+    }
+  }
+}
+
+/** The day's events through the gate: payments and pauses first (file order), then attempts and flags by instant (ties: file order). */
+async function applyGated(gate: TimelineGate, store: Store, events: readonly TimelineEvent[], notes: Notes, decisions: Map<string, TraceDecision[]>): Promise<void> {
+  const timed: { e: AttemptEvent | FlagEvent; ms: number; i: number }[] = [];
+  events.forEach((e, i) => {
+    if (e.kind === 'attempt' || e.kind === 'flag') timed.push({ e, ms: gate.instantOf(e), i });
+  });
+  timed.sort((x, y) => x.ms - y.ms || x.i - y.i);
+  await applyEvents(store, events.filter((e) => e.kind === 'payment' || e.kind === 'pause'), notes);
+  for (const { e } of timed) {
+    if (e.kind === 'flag') {
+      addNote(notes, e.accountId, e.date, await gate.flag(e));
+    } else {
+      const k = noteKey(e.accountId, e.date);
+      decisions.set(k, [...(decisions.get(k) ?? []), await gate.attempt(e)]);
+    }
+  }
 }
 
 export async function replay(t: Timeline, opts: ReplayOptions = {}): Promise<ReplayResult> {
+  if (t.jurisdiction !== null && !opts.gate) {
+    throw new ValidationError('jurisdiction', `the rule packs of ${t.jurisdiction.join(', ')} must be loaded to replay ${t.file}`);
+  }
   const until = opts.until !== undefined && opts.until < t.until ? opts.until : t.until;
-  const store = await openStore({ url: ':memory:' });
+  const store = await (opts.openStore ?? (() => openStore({ url: ':memory:' })))();
   const order = new Map(t.accounts.map((a, i) => [a.account.id, i]));
   const currency = new Map(t.accounts.map((a) => [a.account.id, a.account.currency]));
   const rows: TraceRow[] = [];
-  const notes = new Map<string, unknown[]>();
-  const noteKey = (account: string, date: string): string => `${account}|${date}`;
+  const notes: Notes = new Map();
+  const decisions = new Map<string, TraceDecision[]>();
   const strategyDays = new Map<string, StrategyDay>();
   const steps = opts.strategy
     ? [...STEPS, step(strategyStep(opts.strategy, (d) => strategyDays.set(noteKey(d.accountId, d.date), d)))]
     : STEPS;
   try {
+    const gate = opts.gate ? await TimelineGate.open(store, opts.gate, t.accounts) : null;
     if (t.buckets) await saveBuckets(store.db, t.buckets);
     await insertLoans(store.db, t.accounts.map((a) => ({
       account: a.account,
@@ -50,25 +104,14 @@ export async function replay(t: Timeline, opts: ReplayOptions = {}): Promise<Rep
       else byDate.set(e.date, [e]);
     }
     for (let d = t.start; d <= until; d = addDays(d, 1)) {
-      for (const e of byDate.get(d) ?? []) {
-        if (e.kind === 'payment') {
-          const out = await recordPayments(store.db, [{ key: e.key, accountId: e.accountId, date: e.date, amount: e.amount }]);
-          const ignored = [...out.duplicates.map((k) => ({ key: k, reason: 'duplicate idempotency key: already recorded' })), ...out.conflicts];
-          for (const i of ignored) {
-            const k = noteKey(e.accountId, d);
-            notes.set(k, [...(notes.get(k) ?? []), { type: 'payment_ignored', key: i.key, amount: e.amount, reason: i.reason }]);
-          }
-        } else if (e.kind === 'pause') {
-          await addPause(store.db, e.accountId, { from: e.date, until: e.until, reason: e.reason });
-        } else {
-          await recordAttempts(store.db, [e.attempt]);
-        }
-      }
+      const today = byDate.get(d) ?? [];
+      if (gate) await applyGated(gate, store, today, notes, decisions);
+      else await applyEvents(store, today, notes);
       await runCycle(store, d, {
         steps,
         onDay: (tr) => {
           if (tr.date < t.start) return;
-          const extra = notes.get(noteKey(tr.accountId, tr.date)) ?? [];
+          const k = noteKey(tr.accountId, tr.date);
           rows.push({
             date: tr.date,
             account: tr.accountId,
@@ -77,7 +120,8 @@ export async function replay(t: Timeline, opts: ReplayOptions = {}): Promise<Rep
             delinquentSince: tr.state.delinquentSince,
             balances: balances(tr.state),
             overdue: overdueAmount(tr.state, tr.date),
-            events: [...tr.events, ...extra],
+            events: [...tr.events, ...(notes.get(k) ?? [])],
+            ...(gate ? { decisions: decisions.get(k) ?? [] } : {}),
           });
         },
       });

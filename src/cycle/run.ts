@@ -11,6 +11,7 @@
 import { sql } from 'kysely';
 import { addDays, DomainError, parseDate, type BusinessDate } from '../core/index.js';
 import { loadBuckets, loadProducts, type Db } from '../store/repo.js';
+import { audit } from '../store/audit.js';
 import { rowToAccount, rowToState } from '../store/codec.js';
 import type { Dialect, Store } from '../store/db.js';
 import { STEPS, type AnyStep, type DayTrace, type PageAccount, type PageContext } from './steps.js';
@@ -123,7 +124,10 @@ export async function runDate(store: Store, date: BusinessDate, opts: CycleOptio
     cursor = ids[ids.length - 1] as string;
     await db.transaction().execute(async (tx) => {
       for (const w of writes) await w(tx, store.dialect);
-      await tx.updateTable('cycle_runs').set({ cursor, accounts: (eb) => eb('accounts', '+', rows.length) }).where('business_date', '=', date).execute();
+      await tx.updateTable('cycle_runs').set({
+        cursor, accounts: (eb) => eb('accounts', '+', rows.length),
+        events: (eb) => eb('events', '+', ctx.events.length), payments: (eb) => eb('payments', '+', ctx.appliedPayments.length),
+      }).where('business_date', '=', date).execute();
     });
     lap('write');
     summary.pages += 1;
@@ -134,6 +138,11 @@ export async function runDate(store: Store, date: BusinessDate, opts: CycleOptio
     opts.onProgress?.({ date, done, total });
     if (rows.length < pageSize) break;
   }
-  await db.updateTable('cycle_runs').set({ status: 'done', finished_at: new Date().toISOString() }).where('business_date', '=', date).execute();
+  await db.transaction().execute(async (tx) => {
+    // one audit entry per closed date (not per account), with the run's cumulative counts
+    const run = await tx.updateTable('cycle_runs').set({ status: 'done', finished_at: new Date().toISOString() }).where('business_date', '=', date)
+      .returning(['accounts', 'events', 'payments', 'started_at', 'finished_at']).executeTakeFirstOrThrow();
+    await audit(tx, 'cycle.date_closed', `business_date:${date}`, { accounts: Number(run.accounts), events: Number(run.events), payments: Number(run.payments), started: run.started_at }, 'cycle', run.finished_at ?? undefined);
+  });
   return summary;
 }

@@ -3,12 +3,27 @@
  * lock; SQLite: the caller's write transaction), so concurrent writers chain one after another.
  * Call `appendAudit` inside the transaction of the change it records.
  */
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import { chain, verifyChain, type AuditEntry, type ChainCheck, type NewAuditEntry } from '../audit/index.js';
 import type { Dialect } from './db.js';
 import { chunks, type Db } from './repo.js';
 
 const AUDIT_LOCK = 0x41554454; // 'AUDT'
+
+/** The dialect behind a Kysely instance or transaction (for functions that get only a `Db`). */
+export function dialectOf(db: Db): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/** Runs `fn` in `db` when it is a transaction already, else in a new transaction: a change and its audit entry commit together. */
+export async function atomically<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
+
+/** Appends one entry for a change, in `db`'s transaction (`at` defaults to now). */
+export async function audit(db: Db, kind: string, entity: string, data: unknown, actor = 'system', at = new Date().toISOString()): Promise<void> {
+  await appendAudit(db, dialectOf(db), [{ at, actor, kind, entity, data: JSON.stringify(data) }]);
+}
 
 export async function appendAudit(db: Db, dialect: Dialect, entries: readonly NewAuditEntry[]): Promise<AuditEntry[]> {
   if (entries.length === 0) return [];

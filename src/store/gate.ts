@@ -10,10 +10,11 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { ValidationError } from '../core/index.js';
-import { decide, GATE_OUTCOMES, type AttemptRequest, type Decision, type GateContext, type GateOutcome, type PastAttempt } from '../compliance/index.js';
+import { decide, GATE_OUTCOMES, isPersonal, type AttemptRequest, type Decision, type GateContext, type GateOutcome, type PastAttempt, type Purpose } from '../compliance/index.js';
 import type { Channel } from '../contact/index.js';
 import type { Dialect, Store } from './db.js';
 import { appendAudit } from './audit.js';
+import { loadGateFacts } from './acts.js';
 import type { Database } from './schema.js';
 
 /** How far back the history goes: the longest rolling window of any shipped pack (Reg F, 7 days; UK policy, 30). */
@@ -31,16 +32,31 @@ async function history(db: Kysely<Database>, req: AttemptRequest): Promise<PastA
     .orderBy('at').orderBy('id').execute();
   return rows.map((r) => ({
     at: r.at, debtId: r.debt_id, partyId: r.party_id, contactPointId: r.contact_point,
-    channel: r.channel as Channel, outcome: (r.outcome ?? 'pending') as GateOutcome,
+    channel: r.channel as Channel, outcome: (r.outcome ?? 'pending') as GateOutcome, purpose: r.purpose as Purpose,
+    ...(r.personal === 0 ? { personal: false } : {}),
   }));
 }
 
-async function decideIn(db: Kysely<Database>, dialect: Dialect, req: AttemptRequest, ctx: Omit<GateContext, 'history'>): Promise<RecordedDecision> {
-  const decision = decide(req, { ...ctx, history: await history(db, req) });
+/** Who makes the attempt (recorded with the decision; complaint rates count attempts per agent and agency). */
+export interface AttemptMaker {
+  agentId?: string | null;
+  agencyId?: string | null;
+}
+
+async function decideIn(db: Kysely<Database>, dialect: Dialect, req: AttemptRequest, ctx: Omit<GateContext, 'history'>, by: AttemptMaker): Promise<RecordedDecision> {
+  // the recorded compliance acts (holds, opt-outs, workplace, refusal) merged with what the caller passes
+  const facts = await loadGateFacts(db, req.debtId, req.party.id, req.at);
+  const decision = decide(req, {
+    ...ctx, history: await history(db, req),
+    holds: [...ctx.holds, ...facts.holds], optOuts: [...ctx.optOuts, ...facts.optOuts],
+    workplaceForbidden: ctx.workplaceForbidden || facts.workplaceForbidden, refusedContact: ctx.refusedContact || facts.refusedContact,
+  });
   const row = await db.insertInto('gate_decisions').values({
     debt_id: req.debtId, party_id: req.party.id, party_kind: req.party.kind, contact_point: req.contactPoint.id, channel: req.channel,
     purpose: req.purpose, at: new Date(Date.parse(req.at)).toISOString(), allowed: decision.allowed ? 1 : 0, rule: decision.rule,
     reason: decision.reason, next_allowed_at: decision.nextAllowedAt, checked: JSON.stringify(decision.checked), outcome: null,
+    agent_id: by.agentId ?? null, agency_id: by.agencyId ?? null,
+    personal: isPersonal(req.contactPoint) ? 1 : 0,
   }).returning('id').executeTakeFirstOrThrow();
   await appendAudit(db, dialect, [{
     at: new Date(Date.parse(req.at)).toISOString(), actor: 'gate', kind: 'gate.decision', entity: `party:${req.party.id}`,
@@ -49,21 +65,25 @@ async function decideIn(db: Kysely<Database>, dialect: Dialect, req: AttemptRequ
   return { ...decision, id: Number(row.id) };
 }
 
-/** Decides an attempt against the recorded history and records the decision, atomically. */
-export async function decideAndRecord(store: Store, req: AttemptRequest, ctx: Omit<GateContext, 'history'>): Promise<RecordedDecision> {
+/**
+ * Decides an attempt against the recorded history and the recorded compliance acts (src/store/acts.ts:
+ * their holds, opt-outs, workplace prohibition and refusal are added to `ctx`'s) and records the
+ * decision, with who makes the attempt, atomically.
+ */
+export async function decideAndRecord(store: Store, req: AttemptRequest, ctx: Omit<GateContext, 'history'>, by: AttemptMaker = {}): Promise<RecordedDecision> {
   if (Number.isNaN(Date.parse(req.at))) throw new ValidationError('at', `must be an ISO 8601 instant, got ${JSON.stringify(req.at)}`);
   if (store.dialect === 'postgres') {
     return store.db.transaction().execute(async (tx) => {
       for (const key of [`debt:${req.debtId}`, `party:${req.party.id}`].sort()) {
         await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(tx);
       }
-      return decideIn(tx, 'postgres', req, ctx);
+      return decideIn(tx, 'postgres', req, ctx, by);
     });
   }
   return store.db.connection().execute(async (conn) => {
     await sql`begin immediate`.execute(conn);
     try {
-      const out = await decideIn(conn, 'sqlite', req, ctx);
+      const out = await decideIn(conn, 'sqlite', req, ctx, by);
       await sql`commit`.execute(conn);
       return out;
     } catch (e) {

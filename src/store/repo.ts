@@ -12,6 +12,8 @@ import { accountToRow, borrowerToRow, productToRow, rowToProduct, stateToRow } f
 import type { Selectable } from 'kysely';
 import type { AccountStateTable, AttemptsTable, Database, TasksTable } from './schema.js';
 import type { Dialect } from './db.js';
+import { atomically, audit } from './audit.js';
+import { createHash } from 'node:crypto';
 
 export type Db = Kysely<Database> | Transaction<Database>;
 
@@ -74,6 +76,14 @@ export async function existingAccountIds(db: Db, ids: readonly string[]): Promis
  */
 export async function insertLoans(db: Db, loans: readonly NewLoan[], buckets: readonly BucketDef[] = DEFAULT_BUCKETS): Promise<void> {
   if (loans.length === 0) return;
+  await atomically(db, async (tx) => {
+    await insertLoansIn(tx, loans, buckets);
+    // one audit entry per batch
+    await audit(tx, 'loans.inserted', 'loans', { count: loans.length, first: loans[0]?.account.id, last: loans[loans.length - 1]?.account.id });
+  });
+}
+
+async function insertLoansIn(db: Db, loans: readonly NewLoan[], buckets: readonly BucketDef[]): Promise<void> {
   const products = new Map<string, Product>();
   for (const l of loans) products.set(l.product.id, l.product);
   await saveProducts(db, products.values());
@@ -113,6 +123,21 @@ export function validatePayment(raw: Payment, field = 'payment'): Payment {
  * closed date is applied on the next date closed).
  */
 export async function recordPayments(db: Db, payments: readonly Payment[]): Promise<PaymentOutcome> {
+  if (payments.length === 0) return { recorded: [], duplicates: [], conflicts: [] };
+  return atomically(db, async (tx) => {
+    const out = await recordPaymentsIn(tx, payments);
+    const n = out.recorded.length;
+    if (n > 0) {
+      const accounts = new Set(out.recorded.map((p) => p.accountId));
+      await audit(tx, 'payments.recorded', accounts.size === 1 ? `account:${out.recorded[0]?.accountId ?? ''}` : 'payments', {
+        count: n, ...(n <= 100 ? { payments: out.recorded.map((p) => ({ key: p.key, account: p.accountId, date: p.date, amount: p.amount })) } : {}),
+      });
+    }
+    return out;
+  });
+}
+
+async function recordPaymentsIn(db: Db, payments: readonly Payment[]): Promise<PaymentOutcome> {
   const out: PaymentOutcome = { recorded: [], duplicates: [], conflicts: [] };
   if (payments.length === 0) return out;
   payments.forEach((p, i) => validatePayment(p, `payments[${i}]`));
@@ -148,7 +173,10 @@ export async function addPause(db: Db, accountId: string, pause: PausePeriod): P
   parseDate(pause.until, 'pause.until');
   if (pause.until < pause.from) throw new ValidationError('pause.until', `must not be before pause.from (${pause.from})`);
   if ((await existingAccountIds(db, [accountId])).size === 0) throw new ValidationError('pause.accountId', `unknown account ${accountId}`);
-  await db.insertInto('pauses').values({ account_id: accountId, from_date: pause.from, until_date: pause.until, reason: pause.reason }).execute();
+  await atomically(db, async (tx) => {
+    await tx.insertInto('pauses').values({ account_id: accountId, from_date: pause.from, until_date: pause.until, reason: pause.reason }).execute();
+    await audit(tx, 'pause.added', `account:${accountId}`, { from: pause.from, until: pause.until, reason: pause.reason });
+  });
 }
 
 export async function loadBuckets(db: Db): Promise<BucketDef[]> {
@@ -331,7 +359,10 @@ export async function loadActiveStrategy(db: Db): Promise<ActiveStrategy | null>
 
 export async function saveActiveStrategy(db: Db, s: ActiveStrategy): Promise<void> {
   const value = JSON.stringify(s);
-  await db.insertInto('settings').values({ key: 'strategy', value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+  await atomically(db, async (tx) => {
+    await tx.insertInto('settings').values({ key: 'strategy', value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+    await audit(tx, 'strategy.activated', 'strategy', { source: s.source, sha256: createHash('sha256').update(s.text).digest('hex') });
+  });
 }
 
 export interface StageSummary {

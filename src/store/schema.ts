@@ -79,6 +79,9 @@ export interface CycleRunsTable {
   finished_at: string | null;
   accounts: number;
   cursor: string | null;
+  /** ledger events and payments applied so far for the date (migration 005; cumulative across resumed runs) */
+  events: Generated<number>;
+  payments: Generated<number>;
 }
 
 export interface SettingsTable {
@@ -159,6 +162,90 @@ export interface GateDecisionsTable {
   checked: string;
   /** the attempt's outcome once known; null while pending (and for blocked decisions) */
   outcome: string | null;
+  /** who makes the attempt (migration 005; complaint rates); null when not given */
+  agent_id: string | null;
+  agency_id: string | null;
+  /** 1: a personal contact point (residence, cell, a number given as personal); 0: not; null: not recorded (read as personal) */
+  personal: number | null;
+}
+
+/** Compliance acts (migration 005, src/store/acts.ts): the facts holds, opt-outs and flags come from. */
+export interface ComplianceActsTable {
+  id: Generated<number>;
+  debt_id: string;
+  /** null: the consumer / the whole debt */
+  party_id: string | null;
+  kind: string;
+  /** ISO instant (UTC, `toISOString`) the act was received / took effect */
+  at: string;
+  source: string;
+  channel: string | null;
+  contact_point: string | null;
+  variant: string | null;
+  treatment_ended_at: string | null;
+  note: string | null;
+  actor: string;
+  /** ISO instant it was recorded */
+  recorded_at: string;
+}
+
+/** Complaints (migration 005, src/store/complaints.ts). */
+export interface ComplaintsTable {
+  id: Generated<number>;
+  account_id: string;
+  party_id: string | null;
+  category: string;
+  status: string;
+  received_on: string;
+  /** received_on + response_days */
+  due_on: string;
+  response_days: number;
+  /** which pack (or the default) set the response days */
+  deadline_source: string;
+  summary: string | null;
+  root_cause: string | null;
+  resolution: string | null;
+  opened_at: string;
+  updated_at: string;
+}
+
+/** What a complaint names: `attempt` (a gate decision id), `agent`, `agency`. */
+export interface ComplaintLinksTable {
+  complaint_id: number;
+  kind: string;
+  ref: string;
+}
+
+/** A complaint's history: opened, linked, status changes (each also in the audit log). */
+export interface ComplaintEventsTable {
+  id: Generated<number>;
+  complaint_id: number;
+  at: string;
+  actor: string;
+  kind: string;
+  from_status: string | null;
+  to_status: string | null;
+  /** JSON */
+  data: string;
+}
+
+/** US validation notices sent (migration 006, src/store/notices.ts). */
+export interface ValidationNoticesTable {
+  id: Generated<number>;
+  /** the account id */
+  debt_id: string;
+  sent_on: string;
+  assumed_receipt: string;
+  validation_period_ends: string;
+  itemization_date: string;
+  /** 1006.34(b)(3) reference: last-payment, transaction, … */
+  itemization_reference: string;
+  current_amount: number;
+  currency: string;
+  /** SHA-256 (hex) of the PDF sent */
+  file_hash: string;
+  /** ISO instant */
+  recorded_at: string;
 }
 
 /** The audit log's rows are its entries (src/audit/chain.ts). */
@@ -180,4 +267,9 @@ export interface Database {
   tasks: TasksTable;
   gate_decisions: GateDecisionsTable;
   audit_log: AuditLogTable;
+  compliance_acts: ComplianceActsTable;
+  complaints: ComplaintsTable;
+  complaint_links: ComplaintLinksTable;
+  complaint_events: ComplaintEventsTable;
+  validation_notices: ValidationNoticesTable;
 }

@@ -11,9 +11,11 @@ import { addDays, assertMinor, daysBetween, parseDate } from '../core/index.js';
 import type { BusinessDate, Minor } from '../core/index.js';
 import { CHANNELS, OUTCOMES, PARTY_KINDS } from '../contact/index.js';
 import type { Attempt, Channel, Outcome, PartyKind, PromiseToPay } from '../contact/index.js';
+import { ACT_KINDS, ACT_SOURCES, PURPOSES } from '../compliance/index.js';
+import type { Purpose } from '../compliance/index.js';
 import { isRecord } from './source.js';
 import type { FieldPath } from './source.js';
-import type { AttemptEvent, PauseEvent, PaymentEvent, TimelineEvent } from './types.js';
+import type { AttemptEvent, AttemptGateFields, FlagEvent, PauseEvent, PaymentEvent, TimelineEvent } from './types.js';
 
 /** Keys every event has, whatever its kind. */
 export const COMMON_EVENT_KEYS = ['date', 'account'] as const;
@@ -132,9 +134,108 @@ const pause: EventKind<PauseEvent> = {
   },
 };
 
-const ATTEMPT_KEYS = ['party', 'channel', 'outcome', 'amount', 'due'] as const;
-const ATTEMPTS_KEYS = ['party', 'channel', 'outcome', 'perDay', 'until'] as const;
+/** Keys of the gate details an `attempt` or `attempts` mapping may carry. */
+const GATE_KEYS = ['person', 'to', 'purpose', 'workplace', 'personal', 'liveAgent'] as const;
+const VISIT_KEYS = ['collectors', 'recording', 'noticeGiven'] as const;
+const ATTEMPT_KEYS = ['party', 'channel', 'outcome', 'amount', 'due', ...GATE_KEYS, ...VISIT_KEYS] as const;
+const ATTEMPTS_KEYS = ['party', 'channel', 'outcome', 'perDay', 'until', 'times', 'expect', ...GATE_KEYS] as const;
+/** `allowed`, `blocked`, or a rule id `pack/rule`. */
+const EXPECT_RE = /^(allowed|blocked|[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9-]*)$/;
 const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
+/** `HH:MM`, optionally followed by `Z` or a UTC offset `±HH:MM`. */
+const TIME_WITH_OFFSET_RE = /^(([01]\d|2[0-3]):[0-5]\d)(Z|[+-](?:0\d|1[0-4]):[0-5]\d)?$/;
+/** Untimed single attempts happen at this local time. */
+export const DEFAULT_ATTEMPT_TIME = '10:00';
+/** `attempts` without `times` spread their attempts over this many minutes from 09:00. */
+const SPREAD_FROM = 9 * 60;
+const SPREAD_MINUTES = 12 * 60;
+
+/** The local times of `perDay` attempts a day when the file gives none: 09:00 and evenly spaced to before 21:00. */
+export function spreadTimes(perDay: number): string[] {
+  const step = Math.floor(SPREAD_MINUTES / perDay);
+  return Array.from({ length: perDay }, (_, k) => {
+    const m = SPREAD_FROM + k * step;
+    return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  });
+}
+
+/** Reads an event's `time` (`HH:MM`, optionally with `Z` or `±HH:MM`); null when absent, undefined when invalid (reported). */
+function readTime(ctx: EventParseContext): { time: string; offset: string | null } | null | undefined {
+  const raw = ctx.raw.time;
+  if (raw === undefined || raw === null) return null;
+  const m = typeof raw === 'string' ? TIME_WITH_OFFSET_RE.exec(raw) : null;
+  if (!m) {
+    ctx.report([...ctx.path, 'time'], `must be a local time "HH:MM" (00:00 to 23:59), optionally with a UTC offset such as "20:59-05:00" or "01:59Z", got ${JSON.stringify(raw)}`);
+    return undefined;
+  }
+  return { time: m[1] as string, offset: m[3] ?? null };
+}
+
+function optionalString(ctx: EventParseContext, v: unknown, path: FieldPath, what: string): string | null | undefined {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string' || v.trim() === '') {
+    ctx.report(path, `must be ${what} (a non-empty string), got ${JSON.stringify(v)}`);
+    return undefined;
+  }
+  return v;
+}
+
+function optionalBoolean(ctx: EventParseContext, v: unknown, path: FieldPath, fallback: boolean): boolean | undefined {
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'boolean') {
+    ctx.report(path, `must be true or false, got ${JSON.stringify(v)}`);
+    return undefined;
+  }
+  return v;
+}
+
+function readExpect(ctx: EventParseContext, v: unknown, path: FieldPath): string | null | undefined {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string' || !EXPECT_RE.test(v)) {
+    ctx.report(path, `must be allowed, blocked, or the id of the rule that blocks (e.g. us-regf/7-in-7), got ${JSON.stringify(v)}`);
+    return undefined;
+  }
+  return v;
+}
+
+/** person, to, purpose, workplace (and for visits the team) of an attempt mapping; undefined when any was invalid. */
+function readGateFields(
+  ctx: EventParseContext,
+  v: Record<string, unknown>,
+  p: FieldPath,
+  channel: Channel | undefined,
+): Omit<AttemptGateFields, 'time' | 'offset' | 'expect'> | undefined {
+  const person = optionalString(ctx, v.person, [...p, 'person'], 'the id of the person contacted');
+  const to = optionalString(ctx, v.to, [...p, 'to'], 'the number, e-mail or address used');
+  let purpose: Purpose | null | undefined = null;
+  if (v.purpose !== undefined && v.purpose !== null) purpose = oneOf(ctx, v.purpose, PURPOSES, [...p, 'purpose']);
+  const workplace = optionalBoolean(ctx, v.workplace, [...p, 'workplace'], false);
+  let personal: boolean | null | undefined = null;
+  if (v.personal !== undefined && v.personal !== null) personal = optionalBoolean(ctx, v.personal, [...p, 'personal'], true);
+  const liveAgent = optionalBoolean(ctx, v.liveAgent, [...p, 'liveAgent'], false);
+  let visit: AttemptGateFields['visit'] | undefined = null;
+  const hasVisitKeys = VISIT_KEYS.some((k) => v[k] !== undefined);
+  if (hasVisitKeys && channel !== undefined && channel !== 'visit') {
+    for (const k of VISIT_KEYS) if (v[k] !== undefined) ctx.report([...p, k], `is only allowed with channel visit (channel is ${channel})`);
+    visit = undefined;
+  } else if (hasVisitKeys) {
+    let collectors: number | undefined = 2;
+    if (v.collectors !== undefined) {
+      if (typeof v.collectors !== 'number' || !Number.isInteger(v.collectors) || v.collectors < 1 || v.collectors > 20) {
+        ctx.report([...p, 'collectors'], `must be a whole number from 1 to 20, got ${JSON.stringify(v.collectors)}`);
+        collectors = undefined;
+      } else collectors = v.collectors;
+    }
+    const recording = optionalBoolean(ctx, v.recording, [...p, 'recording'], true);
+    const noticeGiven = optionalBoolean(ctx, v.noticeGiven, [...p, 'noticeGiven'], true);
+    visit = collectors === undefined || recording === undefined || noticeGiven === undefined ? undefined : { collectors, recording, noticeGiven };
+  }
+  if (
+    person === undefined || to === undefined || purpose === undefined || workplace === undefined || personal === undefined
+    || liveAgent === undefined || visit === undefined
+  ) return undefined;
+  return { person, to, purpose, workplace, personal, liveAgent, visit };
+}
 
 /** Reads a required value that must be one of `allowed`. */
 function oneOf<T extends string>(ctx: EventParseContext, v: unknown, allowed: readonly T[], path: FieldPath): T | undefined {
@@ -208,36 +309,32 @@ function readPromise(
 const attempt: EventKind<AttemptEvent> = {
   kind: 'attempt',
   produces: 'attempt',
-  keys: ['time'],
-  syntax: '{ date, account, time?: "HH:MM", attempt: { party, channel, outcome, amount?, due? } }',
+  keys: ['time', 'expect'],
+  syntax: '{ date, account, time?: "HH:MM[±HH:MM]", expect?: allowed | blocked | <rule id>, attempt: { party, channel, outcome, amount?, due?, person?, to?, purpose?, workplace?, personal?, liveAgent?, collectors?, recording?, noticeGiven? } }',
   parse(ctx) {
     const p = [...ctx.path, 'attempt'];
     const v = ctx.raw.attempt;
-    let time: string | null | undefined = null;
-    const rawTime = ctx.raw.time;
-    if (rawTime !== undefined && rawTime !== null) {
-      if (typeof rawTime === 'string' && TIME_RE.test(rawTime)) {
-        time = rawTime;
-      } else {
-        ctx.report([...ctx.path, 'time'], `must be a local time "HH:MM" from 00:00 to 23:59, got ${JSON.stringify(rawTime)}`);
-        time = undefined;
-      }
-    }
+    const time = readTime(ctx);
     if (!isRecord(v)) {
-      ctx.report(p, `must be a mapping { party, channel, outcome, amount?, due? }, got ${JSON.stringify(v)}`);
+      ctx.report(p, `must be a mapping { party, channel, outcome, amount?, due?, person?, to?, purpose? }, got ${JSON.stringify(v)}`);
       return undefined;
     }
     ctx.rejectUnknownKeys(v, ATTEMPT_KEYS, p);
     const { party, channel, outcome } = readAttemptFields(ctx, v, p);
     const promise = readPromise(ctx, v, p, outcome);
+    const gate = readGateFields(ctx, v, p, channel);
+    const expect = readExpect(ctx, ctx.raw.expect, [...ctx.path, 'expect']);
     if (
       party === undefined || channel === undefined || outcome === undefined || promise === undefined || time === undefined
-      || ctx.date === null || ctx.accountId === null
+      || gate === undefined || expect === undefined || ctx.date === null || ctx.accountId === null
     ) {
       return undefined;
     }
-    const a: Attempt = { accountId: ctx.accountId, date: ctx.date, time, party, channel, outcome, promise };
-    return { kind: 'attempt', date: ctx.date, accountId: ctx.accountId, attempt: a, line: ctx.line, index: ctx.index };
+    const a: Attempt = { accountId: ctx.accountId, date: ctx.date, time: time?.time ?? null, party, channel, outcome, promise };
+    return {
+      kind: 'attempt', date: ctx.date, accountId: ctx.accountId, attempt: a, line: ctx.line, index: ctx.index,
+      gate: { ...gate, time: time?.time ?? DEFAULT_ATTEMPT_TIME, offset: time?.offset ?? null, expect },
+    };
   },
 };
 
@@ -245,12 +342,12 @@ const attempts: EventKind<AttemptEvent> = {
   kind: 'attempts',
   produces: 'attempt',
   keys: [],
-  syntax: '{ date, account, attempts: { party, channel, outcome, perDay?: 1-100, until: YYYY-MM-DD } }',
+  syntax: '{ date, account, attempts: { party, channel, outcome, perDay?: 1-100, times?: ["HH:MM", …], until: YYYY-MM-DD, person?, to?, purpose?, workplace?, expect? } }',
   parse(ctx) {
     const p = [...ctx.path, 'attempts'];
     const v = ctx.raw.attempts;
     if (!isRecord(v)) {
-      ctx.report(p, `must be a mapping { party, channel, outcome, perDay?, until }, got ${JSON.stringify(v)}`);
+      ctx.report(p, `must be a mapping { party, channel, outcome, perDay?, times?, until }, got ${JSON.stringify(v)}`);
       return undefined;
     }
     ctx.rejectUnknownKeys(v, ATTEMPTS_KEYS, p);
@@ -271,6 +368,30 @@ const attempts: EventKind<AttemptEvent> = {
         perDay = v.perDay;
       }
     }
+
+    let times: string[] | undefined;
+    if (v.times !== undefined) {
+      if (!Array.isArray(v.times) || v.times.length === 0 || v.times.length > MAX_ATTEMPTS_PER_DAY) {
+        ctx.report([...p, 'times'], `must be a list of 1 to ${MAX_ATTEMPTS_PER_DAY} local times "HH:MM", got ${JSON.stringify(v.times)}`);
+      } else {
+        const list: string[] = [];
+        v.times.forEach((t: unknown, i) => {
+          if (typeof t === 'string' && TIME_RE.test(t)) list.push(t);
+          else ctx.report([...p, 'times', i], `must be a local time "HH:MM" from 00:00 to 23:59, got ${JSON.stringify(t)}`);
+        });
+        if (list.length === v.times.length) {
+          if (v.perDay !== undefined && perDay !== undefined && perDay !== list.length) {
+            ctx.report([...p, 'perDay'], `must equal the number of times (${list.length}) when both are given, got ${perDay}`);
+            perDay = undefined;
+          } else {
+            times = list;
+            perDay = list.length;
+          }
+        }
+      }
+    }
+    const gate = readGateFields(ctx, v, p, undefined);
+    const expect = readExpect(ctx, v.expect, [...p, 'expect']);
 
     let until: BusinessDate | undefined;
     if (v.until === undefined || v.until === null) ctx.report([...p, 'until'], 'is required (the last day of the attempts, YYYY-MM-DD)');
@@ -293,23 +414,78 @@ const attempts: EventKind<AttemptEvent> = {
     }
     if (
       party === undefined || channel === undefined || outcome === undefined || perDay === undefined || until === undefined
-      || ctx.date === null || ctx.accountId === null
+      || gate === undefined || expect === undefined || ctx.date === null || ctx.accountId === null
     ) {
       return undefined;
     }
+    const at = times ?? spreadTimes(perDay);
     const out: AttemptEvent[] = [];
     for (let d = ctx.date; d <= until; d = addDays(d, 1)) {
       for (let k = 0; k < perDay; k++) {
-        const a: Attempt = { accountId: ctx.accountId, date: d, time: null, party, channel, outcome, promise: null };
-        out.push({ kind: 'attempt', date: d, accountId: ctx.accountId, attempt: a, line: ctx.line, index: ctx.index });
+        const time = at[k] as string;
+        const a: Attempt = { accountId: ctx.accountId, date: d, time: times ? time : null, party, channel, outcome, promise: null };
+        out.push({ kind: 'attempt', date: d, accountId: ctx.accountId, attempt: a, line: ctx.line, index: ctx.index, gate: { ...gate, time, offset: null, expect } });
       }
     }
     return out;
   },
 };
 
+const FLAG_KEYS = ['time', 'source', 'person', 'channel', 'to', 'variant', 'treatmentEnded', 'note'] as const;
+
+const flag: EventKind<FlagEvent> = {
+  kind: 'flag',
+  produces: 'flag',
+  keys: FLAG_KEYS,
+  syntax: `{ date, account, flag: <${ACT_KINDS.join(' | ')}>, time?, source?, person?, channel?, to?, variant?, treatmentEnded?, note? }`,
+  parse(ctx) {
+    const act = oneOf(ctx, ctx.raw.flag, ACT_KINDS, [...ctx.path, 'flag']);
+    const time = readTime(ctx);
+    const source = ctx.raw.source === undefined ? 'timeline' : oneOf(ctx, ctx.raw.source, ACT_SOURCES, [...ctx.path, 'source']);
+    const person = optionalString(ctx, ctx.raw.person, [...ctx.path, 'person'], 'the id of the person the act concerns');
+    const optIn = act === 'opt_out' || act === 'opt_in';
+    let channel: Channel | null | undefined = null;
+    let to: string | null | undefined = null;
+    if (optIn) {
+      channel = oneOf(ctx, ctx.raw.channel, CHANNELS, [...ctx.path, 'channel']);
+      to = optionalString(ctx, ctx.raw.to, [...ctx.path, 'to'], 'the number or address opted out');
+      if (to === null) {
+        ctx.report([...ctx.path, 'to'], `is required with flag ${act} (the number or address)`);
+        to = undefined;
+      }
+    } else if (act !== undefined) {
+      for (const k of ['channel', 'to'] as const) if (ctx.raw[k] !== undefined) ctx.report([...ctx.path, k], `is only allowed with flag opt_out or opt_in (flag is ${act})`);
+    }
+    let variant: FlagEvent['variant'] | undefined = null;
+    let treatmentEnded: BusinessDate | null | undefined = null;
+    if (act === 'breathing_space') {
+      if (ctx.raw.variant !== undefined) variant = oneOf(ctx, ctx.raw.variant, ['standard', 'mental_health_crisis'] as const, [...ctx.path, 'variant']);
+      if (ctx.raw.treatmentEnded !== undefined) {
+        treatmentEnded = ctx.check([...ctx.path, 'treatmentEnded'], (f) => parseDate(ctx.raw.treatmentEnded, f));
+        if (variant !== 'mental_health_crisis' && variant !== undefined) {
+          ctx.report([...ctx.path, 'treatmentEnded'], 'is only allowed with variant mental_health_crisis');
+          treatmentEnded = undefined;
+        }
+      }
+    } else if (act !== undefined) {
+      for (const k of ['variant', 'treatmentEnded'] as const) if (ctx.raw[k] !== undefined) ctx.report([...ctx.path, k], `is only allowed with flag breathing_space (flag is ${act})`);
+    }
+    const note = optionalString(ctx, ctx.raw.note, [...ctx.path, 'note'], 'a note');
+    if (
+      act === undefined || time === undefined || source === undefined || person === undefined || channel === undefined || to === undefined
+      || variant === undefined || treatmentEnded === undefined || note === undefined || ctx.date === null || ctx.accountId === null
+    ) {
+      return undefined;
+    }
+    return {
+      kind: 'flag', date: ctx.date, accountId: ctx.accountId, line: ctx.line, index: ctx.index,
+      act, time: time?.time ?? null, offset: time?.offset ?? null, source, person, channel, to, variant, treatmentEnded, note,
+    };
+  },
+};
+
 /** The registry. Add a kind here. */
-export const EVENT_KINDS: readonly EventKind[] = [payment, pause, attempt, attempts];
+export const EVENT_KINDS: readonly EventKind[] = [payment, pause, attempt, attempts, flag];
 
 /** The keys that select a kind, in registry order. */
 export const EVENT_KIND_NAMES: readonly string[] = EVENT_KINDS.map((k) => k.kind);

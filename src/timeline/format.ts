@@ -35,6 +35,46 @@ export interface TraceRow {
   stageChangedBecause?: string | null;
   /** tasks the strategy planned for the day */
   tasks?: TraceTask[];
+  /** the compliance gate's decisions of the day, in time order; absent when the timeline has no jurisdiction */
+  decisions?: TraceDecision[];
+}
+
+/** One gate decision as shown in the trace. A blocked attempt never happens: no outcome is recorded for it. */
+export interface TraceDecision {
+  /** the attempt's instant, ISO 8601 UTC */
+  time: string;
+  /** the person contacted (party id) */
+  party: string;
+  channel: string;
+  allowed: boolean;
+  /** the blocking rule (e.g. `us-regf/7-in-7`); null when allowed */
+  rule: string | null;
+  reason: string;
+  nextAllowedAt: string | null;
+  /** the file's `expect:` for this attempt, when it has one */
+  expected?: string;
+  /** the file line of the attempt */
+  line?: number;
+}
+
+/** Does the decision match the expectation (`allowed`, `blocked`, or the blocking rule's id)? */
+export function meetsExpectation(d: Pick<TraceDecision, 'allowed' | 'rule'>, expected: string): boolean {
+  if (expected === 'allowed') return d.allowed;
+  if (expected === 'blocked') return !d.allowed;
+  return !d.allowed && d.rule === expected;
+}
+
+/** One line per decision that differs from its `expect:`, e.g. `timelines/x.yaml:12: 2026-03-04T18:00:00.000Z L1 call: expected allowed, got blocked by us-regf/7-in-7 (…)`. */
+export function expectationFailures(rows: readonly TraceRow[], file: string): string[] {
+  const out: string[] = [];
+  for (const r of rows) {
+    for (const d of r.decisions ?? []) {
+      if (d.expected === undefined || meetsExpectation(d, d.expected)) continue;
+      const got = d.allowed ? 'allowed' : `blocked by ${d.rule ?? '?'} (${d.reason})`;
+      out.push(`${file}:${d.line ?? '?'}: ${d.time} ${r.account} ${d.party} ${d.channel}: expected ${d.expected}, got ${got}`);
+    }
+  }
+  return out;
 }
 
 /**
@@ -80,6 +120,12 @@ function ordered(r: TraceRow): TraceRow {
     ...(r.variant !== undefined ? { variant: r.variant } : {}),
     ...(r.stageChangedBecause !== undefined ? { stageChangedBecause: r.stageChangedBecause } : {}),
     ...(r.tasks !== undefined ? { tasks: r.tasks.map(orderedTask) } : {}),
+    ...(r.decisions !== undefined ? {
+      decisions: r.decisions.map((d) => ({
+        time: d.time, party: d.party, channel: d.channel, allowed: d.allowed, rule: d.rule, reason: d.reason, nextAllowedAt: d.nextAllowedAt,
+        ...(d.expected !== undefined ? { expected: d.expected } : {}),
+      })),
+    } : {}),
   };
 }
 
@@ -153,6 +199,8 @@ export function describeEvent(e: LedgerEvent | unknown, currency: string): strin
   if (typeof e === 'object' && e !== null && typeof (e as { type?: unknown }).type === 'string') {
     const o = e as { type: string; key?: unknown };
     if (o.type === 'payment_ignored') return `payment ${String(o.key)} ignored (key already used)`;
+    if (o.type === 'flag') return `flag ${String((e as { act?: unknown }).act)}`;
+    if (o.type === 'flag_ignored') return `flag ${String((e as { act?: unknown }).act)} ignored (${String((e as { reason?: unknown }).reason)})`;
     return o.type;
   }
   return JSON.stringify(e) ?? String(e);
@@ -197,6 +245,22 @@ const BASE_MIDDLE: readonly Column[] = [
   { header: 'overdue', right: true, cell: (r, m) => m(r.overdue) },
 ];
 const TASKS: Column = { header: 'tasks', right: false, cell: (r) => summarizeTasks(r.tasks ?? []) };
+const GATE: Column = { header: 'gate', right: false, cell: (r) => summarizeDecisions(r.decisions ?? []) };
+
+/**
+ * A short summary of a day's gate decisions for the table: how many were allowed and, for the
+ * blocked ones, the blocking rules with counts; `-` for none. E.g. `3 allowed`, `7 allowed, 1 blocked: us-regf/7-in-7`.
+ */
+export function summarizeDecisions(decisions: readonly TraceDecision[]): string {
+  if (decisions.length === 0) return '-';
+  const ok = decisions.filter((d) => d.allowed).length;
+  const rules = new Map<string, number>();
+  for (const d of decisions) if (!d.allowed) rules.set(d.rule ?? '?', (rules.get(d.rule ?? '?') ?? 0) + 1);
+  const blocked = decisions.length - ok;
+  const parts = [`${ok} allowed`];
+  if (blocked > 0) parts.push(`${blocked} blocked: ${[...rules].map(([r, n]) => (n > 1 ? `${r}×${n}` : r)).join(' ')}`);
+  return parts.join(', ');
+}
 
 /**
  * An aligned text table, one line per row, amounts with thousands separators in each account's
@@ -204,17 +268,20 @@ const TASKS: Column = { header: 'tasks', right: false, cell: (r) => summarizeTas
  *
  * When any row has a `stage`, a `stage` column follows `bucket` (plus a `variant` column when any
  * row has a variant) and a `tasks` column (summarizeTasks) precedes `events`; on a day the stage
- * changed, the events end with `→STAGE (because)`.
+ * changed, the events end with `→STAGE (because)`. A timeline with a jurisdiction adds a `gate`
+ * column (summarizeDecisions).
  */
 export function formatTable(rows: readonly TraceRow[], currencyOf: (accountId: string) => string): string {
   const withStage = rows.some((r) => r.stage !== undefined);
   const withVariant = rows.some((r) => r.variant !== undefined && r.variant !== null);
+  const withGate = rows.some((r) => r.decisions !== undefined);
   const columns: Column[] = [
     ...BASE_HEAD,
     ...(withStage ? [STAGE] : []),
     ...(withVariant ? [VARIANT] : []),
     ...BASE_MIDDLE,
     ...(withStage ? [TASKS] : []),
+    ...(withGate ? [GATE] : []),
   ];
   const headers = [...columns.map((c) => c.header), 'events'];
   const cells: string[][] = [headers];

@@ -8,7 +8,9 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { assertMinor, compareDates, isCurrency, parseDate } from '../core/index.js';
 import type { BusinessDate } from '../core/index.js';
-import { parseBorrower } from '../contact/index.js';
+import { CHANNELS, isE164, isEmail, isValidTimeZone, parseBorrower, PARTY_KINDS } from '../contact/index.js';
+import type { Channel, PartyKind } from '../contact/index.js';
+import type { InconvenientMedium, InconvenientTime } from '../compliance/index.js';
 import type { Borrower } from '../contact/index.js';
 import { parseBuckets, parseProduct } from '../ledger/index.js';
 import type { BucketDef, Product } from '../ledger/index.js';
@@ -18,9 +20,9 @@ import { COMMON_EVENT_KEYS, EVENT_KINDS, eventKind, MAX_TIMELINE_EVENTS } from '
 import type { EventParseContext } from './events.js';
 import { isRecord, SourceReader } from './source.js';
 import type { FieldPath } from './source.js';
-import type { Timeline, TimelineAccount, TimelineEvent } from './types.js';
+import type { ConsumerPreferences, Timeline, TimelineAccount, TimelineEvent, TimelineParty } from './types.js';
 
-export type { Timeline, TimelineAccount, TimelineEvent, PaymentEvent, PauseEvent, AttemptEvent, TimelineEventKind } from './types.js';
+export type { Timeline, TimelineAccount, TimelineEvent, PaymentEvent, PauseEvent, AttemptEvent, AttemptGateFields, FlagEvent, TimelineEventKind } from './types.js';
 
 /**
  * Top-level keys. `supported` keys are read; `reserved` keys are recognised but rejected with a
@@ -34,10 +36,12 @@ export const TIMELINE_KEYS = {
   events: 'supported',
   buckets: 'supported',
   strategy: 'supported',
-  jurisdiction: 'reserved',
+  jurisdiction: 'supported',
 } as const satisfies Record<string, 'supported' | 'reserved'>;
 
-export const ACCOUNT_KEYS = ['id', 'product', 'principal', 'currency', 'disbursed', 'borrower'] as const;
+export const ACCOUNT_KEYS = ['id', 'product', 'principal', 'currency', 'disbursed', 'borrower', 'parties', 'consumer'] as const;
+export const CONSUMER_KEYS = ['inconvenientTimes', 'inconvenientMedia', 'consentedContactPoints', 'timeBarredSince'] as const;
+export const PARTY_KEYS = ['id', 'kind', 'timezone', 'phones', 'emails', 'vulnerable', 'attorney'] as const;
 export const BUCKET_KEYS = ['name', 'min', 'max'] as const;
 
 const SUPPORTED_KEYS: readonly string[] = Object.entries(TIMELINE_KEYS)
@@ -85,15 +89,29 @@ export function parseTimeline(text: string, file: string): Timeline {
   const { products, declared: productIds } = readProducts(src, root.products);
   const buckets = readBuckets(src, root.buckets);
   const strategy = readStrategy(src, root.strategy);
+  const jurisdiction = readJurisdiction(src, root.jurisdiction);
   const { accounts, declared: accountIds } = readAccounts(src, root.accounts, productIds);
   const events = readEvents(src, root.events, accountIds, start ?? null, until ?? null);
+  if (root.jurisdiction === undefined || root.jurisdiction === null) {
+    const reported = new Set<number>();
+    for (const e of events) {
+      if (e.kind === 'attempt' && e.gate.expect !== null && !reported.has(e.index)) {
+        reported.add(e.index);
+        src.report(['events', e.index], 'expect needs a jurisdiction: without rule packs no attempt goes through the gate');
+      }
+      if (e.kind === 'flag' && !reported.has(e.index)) {
+        reported.add(e.index);
+        src.report(['events', e.index, 'flag'], 'needs a jurisdiction: compliance acts only matter to the gate');
+      }
+    }
+  }
 
   if (src.issues.length > 0 || start === undefined || until === undefined) {
     const issues = src.issues.slice().sort((a, b) => a.line - b.line || a.column - b.column);
     throw new TimelineError(issues);
   }
   events.sort((a, b) => compareDates(a.date, b.date) || a.index - b.index);
-  return { file, start, until, products, accounts, events, buckets, strategy: strategy ?? null };
+  return { file, start, until, products, accounts, events, buckets, strategy: strategy ?? null, jurisdiction: jurisdiction ?? null };
 }
 
 /** A strategy name: letters, digits, `_`, `-` and `.`, starting with a letter or digit. */
@@ -118,6 +136,39 @@ export function resolveStrategyPath(timeline: Pick<Timeline, 'file' | 'strategy'
   if (s === null) return null;
   if (isStrategyPath(s)) return resolve(cwd, dirname(timeline.file), s);
   return resolve(cwd, 'strategies', `${s}.yaml`);
+}
+
+/** A rule-pack name: lower-case letters, digits and -, as in rule-packs/<name>.yaml. */
+const PACK_NAME_RE = /^[a-z0-9][a-z0-9-]*$/;
+
+/**
+ * The rule-pack files of a timeline's `jurisdiction`, as absolute paths in the order written: a
+ * name `N` is `<cwd>/rule-packs/N.yaml`; a path is relative to the timeline file's directory.
+ * Null when the timeline has no jurisdiction. Pure: it does not check that the files exist.
+ */
+export function resolvePackPaths(timeline: Pick<Timeline, 'file' | 'jurisdiction'>, cwd: string): string[] | null {
+  if (timeline.jurisdiction === null) return null;
+  return timeline.jurisdiction.map((j) => (isStrategyPath(j) ? resolve(cwd, dirname(timeline.file), j) : resolve(cwd, 'rule-packs', `${j}.yaml`)));
+}
+
+function readJurisdiction(src: SourceReader, raw: unknown): string[] | null | undefined {
+  if (raw === undefined || raw === null) return null;
+  const expected = 'a rule-pack name (e.g. us-regf, for rule-packs/us-regf.yaml), a path to a pack .yaml relative to this timeline, or a list of them';
+  const list: unknown[] = Array.isArray(raw) ? raw : [raw];
+  if (list.length === 0) {
+    src.report(['jurisdiction'], `must be ${expected}; got an empty list`);
+    return undefined;
+  }
+  const out: string[] = [];
+  list.forEach((j, i) => {
+    const path: FieldPath = Array.isArray(raw) ? ['jurisdiction', i] : ['jurisdiction'];
+    if (typeof j !== 'string' || j.trim() === '') src.report(path, `must be ${expected}, got ${JSON.stringify(j)}`);
+    else if (isStrategyPath(j) ? !/\.ya?ml$/i.test(j) : !PACK_NAME_RE.test(j)) {
+      src.report(path, `must be ${expected}; a name has only lower-case letters, digits and -, a path ends in .yaml, got ${JSON.stringify(j)}`);
+    } else if (out.includes(j)) src.report(path, `lists ${JSON.stringify(j)} twice`);
+    else out.push(j);
+  });
+  return out.length === list.length ? out : undefined;
 }
 
 function readStrategy(src: SourceReader, raw: unknown): string | null | undefined {
@@ -246,15 +297,169 @@ function readAccounts(
       borrower = src.check(at('borrower'), (f) => parseBorrower(a.borrower, `${f}.`));
     }
 
+    const parties = readParties(src, a.parties, at('parties'), borrower);
+    const consumer = readConsumer(src, a.consumer, at('consumer'));
+
     if (id !== undefined) declared.set(id, { index: i, disbursed: disbursed ?? null });
-    if (id && productId && principal !== undefined && currency && disbursed && borrower) {
+    if (id && productId && principal !== undefined && currency && disbursed && borrower && parties && consumer) {
       accounts.push({
         account: { id, borrowerId: borrower.id, productId, currency, principal, disbursed },
         borrower,
+        parties,
+        consumer,
       });
     }
   });
   return { accounts, declared };
+}
+
+const HHMM_RE = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+
+function readConsumer(src: SourceReader, raw: unknown, path: FieldPath): ConsumerPreferences | undefined {
+  const none: ConsumerPreferences = { inconvenientTimes: [], inconvenientMedia: [], consentedContactPoints: [], timeBarredSince: null };
+  if (raw === undefined || raw === null) return none;
+  if (!isRecord(raw)) {
+    src.report(path, `must be a mapping { ${CONSUMER_KEYS.join(', ')} }`);
+    return undefined;
+  }
+  const before = src.issues.length;
+  src.rejectUnknownKeys(raw, CONSUMER_KEYS, path);
+  const list = (k: string): unknown[] => {
+    const v = raw[k];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) {
+      src.report([...path, k], 'must be a list');
+      return [];
+    }
+    return v;
+  };
+  const channelsOf = (v: unknown, p: FieldPath): Channel[] | undefined => {
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || v.length === 0 || v.some((c) => typeof c !== 'string' || !(CHANNELS as readonly string[]).includes(c))) {
+      src.report(p, `must be a non-empty list of ${CHANNELS.join(', ')}, got ${JSON.stringify(v)}`);
+      return undefined;
+    }
+    return v as Channel[];
+  };
+  const inconvenientTimes: InconvenientTime[] = [];
+  list('inconvenientTimes').forEach((t, i) => {
+    const p: FieldPath = [...path, 'inconvenientTimes', i];
+    if (!isRecord(t)) {
+      src.report(p, 'must be a mapping { from: "HH:MM", to: "HH:MM", channels?, weekdays? }');
+      return;
+    }
+    src.rejectUnknownKeys(t, ['from', 'to', 'channels', 'weekdays'], p);
+    for (const k of ['from', 'to'] as const) {
+      if (typeof t[k] !== 'string' || !HHMM_RE.test(t[k])) src.report([...p, k], `must be a local time "HH:MM" (00:00 to 24:00), got ${JSON.stringify(t[k])}`);
+    }
+    const channels = channelsOf(t.channels, [...p, 'channels']);
+    let weekdays: number[] | undefined;
+    if (t.weekdays !== undefined) {
+      if (!Array.isArray(t.weekdays) || t.weekdays.length === 0 || t.weekdays.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 1 || d > 7)) {
+        src.report([...p, 'weekdays'], `must be a non-empty list of ISO weekdays 1 (Monday) to 7 (Sunday), got ${JSON.stringify(t.weekdays)}`);
+      } else weekdays = t.weekdays as number[];
+    }
+    if (typeof t.from === 'string' && typeof t.to === 'string') {
+      inconvenientTimes.push({ from: t.from, to: t.to, ...(channels ? { channels } : {}), ...(weekdays ? { weekdays } : {}) });
+    }
+  });
+  const inconvenientMedia: InconvenientMedium[] = [];
+  list('inconvenientMedia').forEach((m, i) => {
+    const p: FieldPath = [...path, 'inconvenientMedia', i];
+    if (!isRecord(m) || (m.channel === undefined && m.contactPoint === undefined)) {
+      src.report(p, 'must be a mapping with channel, contactPoint or both');
+      return;
+    }
+    src.rejectUnknownKeys(m, ['channel', 'contactPoint'], p);
+    if (m.channel !== undefined && (typeof m.channel !== 'string' || !(CHANNELS as readonly string[]).includes(m.channel))) {
+      src.report([...p, 'channel'], `must be one of ${CHANNELS.join(', ')}, got ${JSON.stringify(m.channel)}`);
+      return;
+    }
+    if (m.contactPoint !== undefined && (typeof m.contactPoint !== 'string' || m.contactPoint.trim() === '')) {
+      src.report([...p, 'contactPoint'], `must be a number or address, got ${JSON.stringify(m.contactPoint)}`);
+      return;
+    }
+    inconvenientMedia.push({ ...(m.channel !== undefined ? { channel: m.channel as Channel } : {}), ...(typeof m.contactPoint === 'string' ? { contactPoint: m.contactPoint } : {}) });
+  });
+  const consentedContactPoints: string[] = [];
+  list('consentedContactPoints').forEach((c, i) => {
+    if (typeof c !== 'string' || c.trim() === '') src.report([...path, 'consentedContactPoints', i], `must be a number or address, got ${JSON.stringify(c)}`);
+    else consentedContactPoints.push(c);
+  });
+  let timeBarredSince: BusinessDate | null = null;
+  if (raw.timeBarredSince !== undefined && raw.timeBarredSince !== null) {
+    timeBarredSince = src.check([...path, 'timeBarredSince'], (f) => parseDate(raw.timeBarredSince, f)) ?? null;
+  }
+  if (src.issues.length > before) return undefined;
+  return { inconvenientTimes, inconvenientMedia, consentedContactPoints, timeBarredSince };
+}
+
+function readParties(src: SourceReader, raw: unknown, path: FieldPath, borrower: Borrower | undefined): TimelineParty[] | undefined {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    src.report(path, `must be a list of { ${PARTY_KEYS.join(', ')} }`);
+    return undefined;
+  }
+  const before = src.issues.length;
+  const seen = new Map<string, number>();
+  const out: TimelineParty[] = [];
+  raw.forEach((p: unknown, i) => {
+    const pp: FieldPath = [...path, i];
+    const at = (k: string): FieldPath => [...pp, k];
+    if (!isRecord(p)) {
+      src.report(pp, `must be a mapping { ${PARTY_KEYS.join(', ')} }`);
+      return;
+    }
+    src.rejectUnknownKeys(p, PARTY_KEYS, pp);
+    if (typeof p.id !== 'string' || p.id.trim() === '') {
+      src.report(at('id'), `is required (a non-empty string), got ${JSON.stringify(p.id)}`);
+      return;
+    }
+    const first = seen.get(p.id);
+    if (first !== undefined) src.report(at('id'), `duplicates parties[${first}].id "${p.id}"`);
+    seen.set(p.id, i);
+    const isBorrower = borrower !== undefined && p.id === borrower.id;
+    let kind: PartyKind = 'borrower';
+    if (typeof p.kind !== 'string' || !(PARTY_KINDS as readonly string[]).includes(p.kind)) {
+      src.report(at('kind'), `is required: one of ${PARTY_KINDS.join(', ')}, got ${JSON.stringify(p.kind)}`);
+    } else kind = p.kind as PartyKind;
+    if (isBorrower && kind !== 'borrower') src.report(at('kind'), `must be borrower for the borrower's own id "${p.id}", got ${kind}`);
+    if (!isBorrower && kind === 'borrower') src.report(at('kind'), `borrower is the account's borrower (id "${borrower?.id ?? '?'}"); use co_borrower for another person`);
+    let timezone: string | null = null;
+    if (p.timezone !== undefined && p.timezone !== null) {
+      if (typeof p.timezone !== 'string' || !isValidTimeZone(p.timezone)) src.report(at('timezone'), `must be an IANA time zone such as Europe/London, got ${JSON.stringify(p.timezone)}`);
+      else timezone = p.timezone;
+    }
+    const list = (k: 'phones' | 'emails', ok: (s: string) => boolean, rule: string): string[] => {
+      const v = p[k];
+      if (v === undefined || v === null) return [];
+      if (!Array.isArray(v)) {
+        src.report(at(k), 'must be a list');
+        return [];
+      }
+      return v.filter((x: unknown, j): x is string => {
+        if (typeof x === 'string' && ok(x)) return true;
+        src.report([...at(k), j], `${rule}, got ${JSON.stringify(x)}`);
+        return false;
+      });
+    };
+    const phones = list('phones', isE164, 'must be an E.164 number such as +12125550100');
+    const emails = list('emails', isEmail, 'must be an e-mail address');
+    if (isBorrower && (phones.length > 0 || emails.length > 0 || timezone !== null)) {
+      src.report(pp, 'the borrower\'s numbers, e-mails and time zone belong in borrower; this entry may only add flags');
+    }
+    const flag = (k: 'vulnerable' | 'attorney'): boolean => {
+      const v = p[k];
+      if (v === undefined || v === null) return false;
+      if (typeof v !== 'boolean') {
+        src.report(at(k), `must be true or false, got ${JSON.stringify(v)}`);
+        return false;
+      }
+      return v;
+    };
+    out.push({ id: p.id, kind, timezone, phones, emails, vulnerable: flag('vulnerable'), attorney: flag('attorney') });
+  });
+  return src.issues.length > before ? undefined : out;
 }
 
 function readEvents(

@@ -3,7 +3,8 @@
  * cycle from `start` to `until`. Plain data; the runner executes it.
  */
 import type { BusinessDate, Minor } from '../core/index.js';
-import type { Attempt, Borrower } from '../contact/index.js';
+import type { Attempt, Borrower, Channel, PartyKind } from '../contact/index.js';
+import type { ActKind, ActSource, InconvenientMedium, InconvenientTime, Purpose } from '../compliance/index.js';
 import type { Account, BucketDef, Product } from '../ledger/index.js';
 
 export interface Timeline {
@@ -25,12 +26,48 @@ export interface Timeline {
    * `resolveStrategyPath` turns it into a file path.
    */
   strategy: string | null;
+  /**
+   * The `jurisdiction:` key: rule-pack names (`us-regf` → `rule-packs/us-regf.yaml` under the
+   * project root) or paths to pack files relative to the timeline; null when absent. With a
+   * jurisdiction every scripted attempt goes through the compliance gate (`resolvePackPaths`).
+   */
+  jurisdiction: string[] | null;
 }
 
 export interface TimelineAccount {
   /** `productId` is the product key in `Timeline.products`; `borrowerId` is `borrower.id` */
   account: Account;
   borrower: Borrower;
+  /** the other people on file (references, employer, co-borrower, the consumer's attorney) and flags for the borrower */
+  parties: TimelineParty[];
+  /** what the consumer told us about contacting them, for the gate (static over the timeline) */
+  consumer: ConsumerPreferences;
+}
+
+/** The consumer's own designations and the debt's limitation status, as the gate's context takes them. */
+export interface ConsumerPreferences {
+  inconvenientTimes: InconvenientTime[];
+  inconvenientMedia: InconvenientMedium[];
+  /** e-mail addresses or numbers the consumer consented to or wrote from */
+  consentedContactPoints: string[];
+  /** the debt is time-barred from the start of this date; null: not time-barred */
+  timeBarredSince: BusinessDate | null;
+}
+
+/**
+ * A person the gate may be asked about. A party with the borrower's id adds flags to the borrower
+ * (e.g. `vulnerable`); its zones and numbers come from the borrower.
+ */
+export interface TimelineParty {
+  id: string;
+  kind: PartyKind;
+  /** IANA zone; null: the borrower's */
+  timezone: string | null;
+  phones: string[];
+  emails: string[];
+  vulnerable: boolean;
+  /** the consumer's attorney */
+  attorney: boolean;
 }
 
 interface EventBase {
@@ -64,7 +101,59 @@ export interface AttemptEvent extends EventBase {
   kind: 'attempt';
   /** `attempt.accountId` and `attempt.date` equal the event's `accountId` and `date` */
   attempt: Attempt;
+  /** what the compliance gate needs beyond the attempt (used when the timeline has a jurisdiction) */
+  gate: AttemptGateFields;
 }
 
-export type TimelineEvent = PaymentEvent | PauseEvent | AttemptEvent;
+/** An attempt's details for the compliance gate. */
+export interface AttemptGateFields {
+  /** local wall-clock time `HH:MM` of the attempt (defaults filled in: 10:00, or spread over the day by `attempts`) */
+  time: string;
+  /** the UTC offset written after the time (`Z`, `-05:00`); null: `time` is wall-clock time in the borrower's zone */
+  offset: string | null;
+  /** the person contacted (a party id); null: the borrower's id for the borrower, `<account>/<party>` otherwise */
+  person: string | null;
+  /** the number, address or e-mail used; null: the borrower's first phone / e-mail / residential address, or `<person>/<channel>` */
+  to: string | null;
+  /** why the contact is made; null: `collect` */
+  purpose: Purpose | null;
+  /** the contact point is at the person's workplace */
+  workplace: boolean;
+  /** phones: the number is the person's own (residence, cell, given as personal); null: personal unless `workplace` */
+  personal: boolean | null;
+  /** calls: placed with a guaranteed live agent (no abandoned call possible) */
+  liveAgent: boolean;
+  /** field visits: the visiting team; null: two collectors with a recording, notice given */
+  visit: { collectors: number; recording: boolean; noticeGiven: boolean } | null;
+  /**
+   * What the gate must answer (`expect:` in the file): `allowed`, `blocked` (by any rule) or the
+   * id of the rule that must block it (`us-regf/7-in-7`); null: no expectation. A replay reports
+   * every decision that differs; `arrears replay` then exits 1.
+   */
+  expect: string | null;
+}
+
+/**
+ * A compliance act (cease request, dispute, attorney, workplace forbids calls, Breathing Space,
+ * opt-out, and the acts that lift them), recorded as of its instant. Timelines write it as
+ * `{ date, account, flag: <kind>, time?, source?, person?, channel?, to?, variant?, treatmentEnded? }`.
+ */
+export interface FlagEvent extends EventBase {
+  kind: 'flag';
+  act: ActKind;
+  /** local `HH:MM`; null: 00:00 (the act counts from the start of its day) */
+  time: string | null;
+  offset: string | null;
+  source: ActSource;
+  /** the party it concerns; null: the consumer */
+  person: string | null;
+  channel: Channel | null;
+  to: string | null;
+  variant: 'standard' | 'mental_health_crisis' | null;
+  /** Breathing Space (mental-health crisis): the date treatment ended */
+  treatmentEnded: BusinessDate | null;
+  note: string | null;
+}
+
+export type TimelineEvent = PaymentEvent | PauseEvent | AttemptEvent | FlagEvent;
 export type TimelineEventKind = TimelineEvent['kind'];

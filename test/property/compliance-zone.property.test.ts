@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { expect, it } from 'vitest';
-import { instantAt, localTime } from '../../src/compliance/index.js';
+import { instantAt, localTime, parseInstant } from '../../src/compliance/index.js';
 import { addDays } from '../../src/core/index.js';
 
 const ZONES = ['America/New_York', 'America/Los_Angeles', 'Europe/London', 'Asia/Shanghai', 'Australia/Sydney', 'America/Sao_Paulo', 'UTC'];
@@ -38,4 +38,17 @@ it('instantAt agrees with Luxon around every 2026 transition in New York and Lon
       expect([minute, minute + 60]).toContain(lt.minute);
     }
   }
+});
+
+it('parseInstant agrees with the ISO pattern + Date.parse, on canonical instants and near misses', () => {
+  const reference = (x: string): number =>
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(x) ? Date.parse(x) : Number.NaN;
+  const canonical = fc.integer({ min: Date.parse('1900-01-01T00:00:00Z'), max: Date.parse('2100-12-31T23:59:59Z') })
+    .chain((t) => fc.constantFrom(new Date(t).toISOString(), new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z')));
+  // one character replaced by a digit, a separator or a letter: month 13, day 31 or 00, hour 24, a missing Z…
+  const mutated = fc.tuple(canonical, fc.nat(), fc.constantFrom('0', '1', '2', '3', '4', '5', '6', '9', '-', ':', 'T', 'Z', '.', '+', 'x'))
+    .map(([x, i, ch]) => { const k = i % x.length; return x.slice(0, k) + ch + x.slice(k + 1); });
+  fc.assert(fc.property(fc.oneof(canonical, mutated), (x) => {
+    expect(Object.is(parseInstant(x), reference(x)), x).toBe(true);
+  }), { numRuns: 20 * RUNS });
 });

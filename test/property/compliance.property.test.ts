@@ -24,10 +24,12 @@ function pack(name: string): RulePack {
 }
 
 const DAY = 86_400_000;
-const CALL_OUTCOMES: GateOutcome[] = ['no_answer', 'busy', 'voicemail', 'wrong_number', 'not_in_service', 'conversation', 'refused_to_pay', 'promise', 'dispute', 'hardship'];
+const CALL_OUTCOMES: GateOutcome[] = ['no_answer', 'busy', 'voicemail', 'wrong_number', 'not_in_service', 'abandoned', 'conversation', 'refused_to_pay', 'promise', 'dispute', 'hardship'];
 const CONNECTED = new Set<GateOutcome>(['conversation', 'refused_to_pay', 'promise', 'dispute', 'hardship']);
-const REGF_COUNTED = new Set<GateOutcome>(['no_answer', 'voicemail', 'wrong_number', ...CONNECTED]);
+const REGF_COUNTED = new Set<GateOutcome>(['no_answer', 'voicemail', 'wrong_number', 'abandoned', ...CONNECTED]);
+/** the last one is a work number (not personal: us-ma caps it at 2 per 30 days instead of 2 per 7) */
 const NUMBERS = ['+12125550100', '+13105550100', '+13125550100'];
+const WORK_NUMBER = NUMBERS[2] as string;
 
 function fail(msg: string): never {
   throw new Error(msg);
@@ -63,7 +65,7 @@ interface Run {
   decisions: number;
 }
 
-function simulate(start: number, steps: readonly Step[], packList: RulePack[], zones: string[]): Run {
+function simulate(start: number, steps: readonly Step[], packList: RulePack[], zones: string[], extra: Partial<GateContext> = {}): Run {
   const history: PastAttempt[] = [];
   let t = start;
   let decisions = 0;
@@ -78,14 +80,17 @@ function simulate(start: number, steps: readonly Step[], packList: RulePack[], z
     const request: AttemptRequest = {
       accountId: 'D1', debtId: 'D1',
       party: { id: 'P1', kind: 'borrower', timezones: zones, flags: {} },
-      contactPoint: { id: contactPointId, kind: 'phone' },
+      contactPoint: { id: contactPointId, kind: 'phone', ...(contactPointId === WORK_NUMBER ? { workplace: true } : {}) },
       channel: s.channel, purpose: 'collect', at,
     };
-    const context: GateContext = { history, holds: [], optOuts: [], refusedContact: false, workplaceForbidden: false, holidays: [], packs: packList };
+    const context: GateContext = { history, holds: [], optOuts: [], refusedContact: false, workplaceForbidden: false, holidays: [], packs: packList, ...extra };
     const d = decide(request, context);
     decisions++;
     if (d.allowed) {
-      history.push({ at, debtId: 'D1', partyId: 'P1', contactPointId, channel: s.channel, outcome: s.channel === 'sms' ? 'sent' : s.outcome });
+      history.push({
+        at, debtId: 'D1', partyId: 'P1', contactPointId, channel: s.channel, outcome: s.channel === 'sms' ? 'sent' : s.outcome,
+        ...(contactPointId === WORK_NUMBER ? { personal: false } : {}),
+      });
     } else if (d.nextAllowedAt !== null) {
       const next = Date.parse(d.nextAllowedAt);
       if (!(next > t)) fail(`nextAllowedAt ${d.nextAllowedAt} is not after ${at}`);
@@ -129,8 +134,11 @@ describe('compliance gate caps', () => {
           const regf = maxInRollingWindow(calls, 7);
           if (regf > 7) fail(`${regf} counted calls in 7 days`);
           if (withMa) {
-            const ma = maxInRollingWindow(outbound.filter((a) => (a.channel === 'call' && REGF_COUNTED.has(a.outcome)) || a.channel === 'sms').map(ms), 7);
-            if (ma > 2) fail(`${ma} counted calls/texts in 7 days under us-ma`);
+            const counted = outbound.filter((a) => (a.channel === 'call' && REGF_COUNTED.has(a.outcome)) || a.channel === 'sms');
+            const ma = maxInRollingWindow(counted.filter((a) => a.contactPointId !== WORK_NUMBER).map(ms), 7);
+            if (ma > 2) fail(`${ma} counted calls/texts to personal numbers in 7 days under us-ma`);
+            const other = maxInRollingWindow(counted.filter((a) => a.contactPointId === WORK_NUMBER).map(ms), 30);
+            if (other > 2) fail(`${other} counted calls/texts to the work number in 30 days under us-ma`);
           }
           for (const a of outbound) {
             for (const z of zones) {
@@ -176,6 +184,74 @@ describe('compliance gate caps', () => {
           }
         }
       }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('uk-conc: no call to a number within 72 hours of an abandoned call to it; policy caps hold', () => {
+    fc.assert(
+      fc.property(startArb, fc.array(stepArb, { minLength: 1, maxLength: 120, size: 'max' }), (start, steps) => {
+        // dense, and a third of the answered calls abandoned by the dialer
+        const dense = steps.map((s): Step => ({ ...s, gapMinutes: Math.min(s.gapMinutes, 600), inbound: false, outcome: s.gapMinutes % 3 === 0 ? 'abandoned' : s.outcome }));
+        const { history } = simulate(start, dense, [pack('uk-conc')], ['Europe/London']);
+        const calls = history.filter((a) => a.channel === 'call');
+        for (const a of calls) {
+          for (const b of calls) {
+            if (b.outcome === 'abandoned' && b.contactPointId === a.contactPointId && ms(b) < ms(a) && ms(a) - ms(b) < 72 * 3_600_000) {
+              fail(`call to ${a.contactPointId} at ${a.at} within 72 hours of the abandoned call at ${b.at}`);
+            }
+          }
+        }
+        const perDay = new Map<string, number>();
+        for (const a of calls.filter((x) => x.outcome !== 'busy' && x.outcome !== 'not_in_service')) {
+          const day = localTime(ms(a), 'Europe/London').date;
+          perDay.set(day, (perDay.get(day) ?? 0) + 1);
+          if ((perDay.get(day) ?? 0) > 3) fail(`more than 3 counted calls on ${day}`);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('us-regf: nothing inside a consumer-designated inconvenient time, in any zone; nextAllowedAt is the first allowed minute', () => {
+    const hm = (m: number): string => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+    const rangeArb = fc.record({
+      from: fc.integer({ min: 0, max: 1439 }),
+      length: fc.integer({ min: 1, max: 1439 }),
+      weekdays: fc.option(fc.subarray([1, 2, 3, 4, 5, 6, 7], { minLength: 1 }), { nil: undefined }),
+      callsOnly: fc.boolean(),
+    }).map((r) => {
+      const to = (r.from + r.length) % 1440;
+      return {
+        from: hm(r.from), to: to === 0 ? '24:00' : hm(to),
+        ...(r.weekdays ? { weekdays: r.weekdays } : {}), ...(r.callsOnly ? { channels: ['call' as const] } : {}),
+      };
+    });
+    fc.assert(
+      fc.property(
+        startArb,
+        fc.array(stepArb, { minLength: 1, maxLength: 80, size: 'max' }),
+        fc.array(rangeArb, { minLength: 1, maxLength: 2 }),
+        fc.subarray(['America/New_York', 'America/Chicago', 'America/Los_Angeles'], { minLength: 1 }),
+        (start, steps, ranges, zones) => {
+          const { history } = simulate(start, steps, [pack('us-regf')], zones, { inconvenientTimes: ranges });
+          for (const a of history.filter((x) => !x.consumerInitiated)) {
+            for (const z of zones) {
+              const lt = localTime(ms(a), z);
+              for (const r of ranges) {
+                if (r.channels && !r.channels.includes(a.channel as 'call')) continue;
+                const from = Number(r.from.slice(0, 2)) * 60 + Number(r.from.slice(3));
+                const to = Number(r.to.slice(0, 2)) * 60 + Number(r.to.slice(3));
+                const on = (w: number): boolean => !r.weekdays || r.weekdays.includes(w);
+                const inside = from < to
+                  ? lt.minute >= from && lt.minute < to && on(lt.weekday)
+                  : (lt.minute >= from && on(lt.weekday)) || (lt.minute < to && on(lt.weekday === 1 ? 7 : lt.weekday - 1));
+                if (inside) fail(`${a.channel} at ${a.at} is inside ${r.from}–${r.to} in ${z}`);
+              }
+            }
+          }
+        },
+      ),
       { numRuns: 150 },
     );
   });

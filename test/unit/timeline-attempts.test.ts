@@ -25,6 +25,8 @@ accounts:
 `;
 /** events start on line 13 */
 const FIRST_EVENT_LINE = 13;
+/** The gate fields of an attempt that names none of them (only `time` varies). */
+const NO_GATE = { time: '10:00', offset: null, person: null, to: null, purpose: null, workplace: false, personal: null, liveAgent: false, visit: null, expect: null };
 const FILE = 'tl/never.yaml';
 
 function withEvents(...lines: string[]): string {
@@ -90,10 +92,12 @@ describe('attempt events', () => {
       {
         kind: 'attempt', date: '2026-03-09', accountId: 'L-1', line: FIRST_EVENT_LINE + 1, index: 1,
         attempt: { accountId: 'L-1', date: '2026-03-09', time: null, party: 'reference', channel: 'sms', outcome: 'wrong_number', promise: null },
+        gate: { ...NO_GATE, time: '10:00' },
       },
       {
         kind: 'attempt', date: '2026-03-10', accountId: 'L-1', line: FIRST_EVENT_LINE, index: 0,
         attempt: { accountId: 'L-1', date: '2026-03-10', time: '10:15', party: 'borrower', channel: 'call', outcome: 'no_answer', promise: null },
+        gate: { ...NO_GATE, time: '10:15' },
       },
     ]);
   });
@@ -133,7 +137,7 @@ describe('attempt events', () => {
 
   it('an attempt is not a mapping', () => {
     const text = withEvents('  - { date: 2026-03-10, account: L-1, attempt: call }');
-    expectOnly(text, at(text, 'call'), 'events[0].attempt', 'must be a mapping { party, channel, outcome, amount?, due? }, got "call"');
+    expectOnly(text, at(text, 'call'), 'events[0].attempt', 'must be a mapping { party, channel, outcome, amount?, due?, person?, to?, purpose? }, got "call"');
   });
 
   it('missing and unknown party, channel, outcome', () => {
@@ -151,9 +155,9 @@ describe('attempt events', () => {
 
   it('an unknown key in the attempt, and at the event', () => {
     const t1 = withEvents('  - { date: 2026-03-10, account: L-1, attempt: { party: borrower, channel: call, outcome: busy, agent: A7 } }');
-    expectOnly(t1, at(t1, 'agent'), 'events[0].attempt.agent', 'is not a known field (known: party, channel, outcome, amount, due)');
+    expectOnly(t1, at(t1, 'agent'), 'events[0].attempt.agent', 'is not a known field (known: party, channel, outcome, amount, due, person, to, purpose, workplace, personal, liveAgent, collectors, recording, noticeGiven)');
     const t2 = withEvents('  - { date: 2026-03-10, account: L-1, note: x, attempt: { party: borrower, channel: call, outcome: busy } }');
-    expectOnly(t2, at(t2, 'note'), 'events[0].note', 'is not a known field (known: date, account, attempt, time)');
+    expectOnly(t2, at(t2, 'note'), 'events[0].note', 'is not a known field (known: date, account, attempt, time, expect)');
   });
 
   it('amount and due are only allowed with outcome promise', () => {
@@ -188,7 +192,7 @@ describe('attempt events', () => {
   it('time must be "HH:MM" from 00:00 to 23:59', () => {
     for (const bad of ['"24:00"', '"9:05"', '"10:60"', '1015', '"10:15:00"', '""']) {
       const text = withEvents(`  - { date: 2026-03-10, time: ${bad}, account: L-1, attempt: { party: borrower, channel: call, outcome: busy } }`);
-      expectOnly(text, after(text, 'time: '), 'events[0].time', `must be a local time "HH:MM" from 00:00 to 23:59, got ${bad}`);
+      expectOnly(text, after(text, 'time: '), 'events[0].time', `must be a local time "HH:MM" (00:00 to 23:59), optionally with a UTC offset such as "20:59-05:00" or "01:59Z", got ${bad}`);
     }
   });
 
@@ -232,7 +236,10 @@ describe('attempts events (expanded at parse time)', () => {
     expect(attemptsOf(t.events)[0]).toEqual({
       kind: 'attempt', date: '2026-03-01', accountId: 'L-1', line: 14, index: 1,
       attempt: { accountId: 'L-1', date: '2026-03-01', time: null, party: 'borrower', channel: 'call', outcome: 'no_answer', promise: null },
+      gate: { ...NO_GATE, time: '09:00' },
     });
+    // perDay 3 without times: spread from 09:00 over twelve hours
+    expect(attemptsOf(t.events).slice(0, 3).map((e) => e.gate.time)).toEqual(['09:00', '13:00', '17:00']);
   });
 
   it('perDay defaults to 1; a one-day range gives one attempt; until may be the timeline until', () => {
@@ -259,7 +266,7 @@ describe('attempts events (expanded at parse time)', () => {
 
   it('rejects amount, due and time (not attempts keys)', () => {
     const t1 = withEvents('  - { date: 2026-03-01, account: L-1, attempts: { party: borrower, channel: call, outcome: busy, until: 2026-03-05, amount: 1 } }');
-    expectOnly(t1, at(t1, 'amount'), 'events[0].attempts.amount', 'is not a known field (known: party, channel, outcome, perDay, until)');
+    expectOnly(t1, at(t1, 'amount'), 'events[0].attempts.amount', 'is not a known field (known: party, channel, outcome, perDay, until, times, expect, person, to, purpose, workplace, personal, liveAgent)');
     const t2 = withEvents('  - { date: 2026-03-01, time: "10:00", account: L-1, attempts: { party: borrower, channel: call, outcome: busy, until: 2026-03-05 } }');
     expectOnly(t2, at(t2, 'time'), 'events[0].time', 'is not a known field (known: date, account, attempts)');
   });
@@ -284,7 +291,7 @@ describe('attempts events (expanded at parse time)', () => {
 
   it('an attempts value that is not a mapping', () => {
     const text = withEvents('  - { date: 2026-03-01, account: L-1, attempts: 3 }');
-    expectOnly(text, at(text, '3 }'), 'events[0].attempts', 'must be a mapping { party, channel, outcome, perDay?, until }, got 3');
+    expectOnly(text, at(text, '3 }'), 'events[0].attempts', 'must be a mapping { party, channel, outcome, perDay?, times?, until }, got 3');
   });
 
   it(`caps a file at ${MAX_TIMELINE_EVENTS} events after expansion`, () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/index.js';
-import { EVENT_KINDS, parseTimeline, TimelineError, TIMELINE_KEYS } from '../../src/timeline/index.js';
+import { EVENT_KINDS, parseTimeline, resolvePackPaths, TimelineError, TIMELINE_KEYS } from '../../src/timeline/index.js';
 import type { Timeline } from '../../src/timeline/index.js';
 
 const EXAMPLE = `start: 2026-01-01
@@ -91,6 +91,8 @@ const EXPECTED: Timeline = {
     {
       account: { id: 'L-1', borrowerId: 'B-1', productId: 'p12', currency: 'USD', principal: 1000000, disbursed: '2026-01-01' },
       borrower: { id: 'B-1', name: 'Ann Lee', timezone: 'America/New_York', phones: ['+12125550100'], emails: [], addresses: [] },
+      parties: [],
+      consumer: { inconvenientTimes: [], inconvenientMedia: [], consentedContactPoints: [], timeBarredSince: null },
     },
   ],
   events: [
@@ -99,6 +101,7 @@ const EXPECTED: Timeline = {
   ],
   buckets: null,
   strategy: null,
+  jurisdiction: null,
 };
 
 describe('parseTimeline: the example', () => {
@@ -176,8 +179,8 @@ describe('parseTimeline: events', () => {
   });
 
   it('the registry has one entry per kind', () => {
-    expect(EVENT_KINDS.map((k) => k.kind)).toEqual(['payment', 'pause', 'attempt', 'attempts']);
-    expect(EVENT_KINDS.map((k) => k.produces)).toEqual(['payment', 'pause', 'attempt', 'attempt']);
+    expect(EVENT_KINDS.map((k) => k.kind)).toEqual(['payment', 'pause', 'attempt', 'attempts', 'flag']);
+    expect(EVENT_KINDS.map((k) => k.produces)).toEqual(['payment', 'pause', 'attempt', 'attempt', 'flag']);
   });
 });
 
@@ -235,14 +238,22 @@ describe('parseTimeline: errors name file, line, column and field', () => {
 
   it('unknown top-level key', () => {
     const text = edit('until: 2026-06-30\n', 'until: 2026-06-30\nstat: 1\n');
-    expectIssue(text, '3:1', 'stat', 'is not a known field (known: start, until, products, accounts, events, buckets, strategy)');
+    expectIssue(text, '3:1', 'stat', 'is not a known field (known: start, until, products, accounts, events, buckets, strategy, jurisdiction)');
   });
 
-  it('reserved top-level key', () => {
-    expect(TIMELINE_KEYS.jurisdiction).toBe('reserved');
-    expect(TIMELINE_KEYS.strategy).toBe('supported');
-    const text = edit('until: 2026-06-30\n', 'until: 2026-06-30\njurisdiction:\n  name: x\n');
-    expectIssue(text, '3:1', 'jurisdiction', 'reserved');
+  it('jurisdiction: a pack name, a path, or a list of them', () => {
+    expect(TIMELINE_KEYS.jurisdiction).toBe('supported');
+    const bad = edit('until: 2026-06-30\n', 'until: 2026-06-30\njurisdiction:\n  name: x\n');
+    expectIssue(bad, '4:3', 'jurisdiction', 'must be a rule-pack name');
+    const upper = edit('until: 2026-06-30\n', 'until: 2026-06-30\njurisdiction: [us-regf, US-MA]\n');
+    expectIssue(upper, at(upper, 'US-MA'), 'jurisdiction[1]', 'a name has only lower-case letters');
+    const twice = edit('until: 2026-06-30\n', 'until: 2026-06-30\njurisdiction: [cn, cn]\n');
+    expectIssue(twice, at(twice, 'cn]'), 'jurisdiction[1]', 'lists "cn" twice');
+    expect(parseTimeline(edit('until: 2026-06-30\n', 'until: 2026-06-30\njurisdiction: us-regf\n'), FILE).jurisdiction).toEqual(['us-regf']);
+    const t = parseTimeline(edit('until: 2026-06-30\n', 'until: 2026-06-30\njurisdiction: [us-regf, packs/ours.yaml]\n'), 'tl/x.yaml');
+    expect(t.jurisdiction).toEqual(['us-regf', 'packs/ours.yaml']);
+    expect(resolvePackPaths(t, '/proj')).toEqual(['/proj/rule-packs/us-regf.yaml', '/proj/tl/packs/ours.yaml']);
+    expect(parseTimeline(EXAMPLE, FILE).jurisdiction).toBeNull();
   });
 
   it('unknown account key points at the key', () => {
@@ -366,7 +377,7 @@ describe('parseTimeline: errors name file, line, column and field', () => {
 
   it('no kind, or two kinds, names the event index', () => {
     const t1 = edit('account: L-1, payment: 88849', 'account: L-1');
-    expectIssue(t1, '19:5', 'events[0]', 'must have exactly one of payment, pause, attempt, attempts; found none');
+    expectIssue(t1, '19:5', 'events[0]', 'must have exactly one of payment, pause, attempt, attempts, flag; found none');
     const t2 = edit('payment: 88849', 'payment: 88849, pause: { until: 2026-03-01, reason: x }');
     expectIssue(t2, '19:5', 'events[0]', 'found payment, pause');
   });

@@ -1,0 +1,180 @@
+/**
+ * The compliance gate inside a timeline replay: every scripted attempt is asked of the gate (through
+ * the store's `decideAndRecord`, the same path a dialer takes) before it may happen, and compliance
+ * acts (`flag` events) are recorded as of their instant. A blocked attempt never happens: no outcome
+ * and no contact attempt are recorded for it.
+ *
+ * Conventions (docs/timelines.md):
+ * - an attempt's `time` is wall-clock time in the borrower's zone unless it carries an offset;
+ *   untimed flags take effect at 00:00 of their date in the borrower's zone;
+ * - the zones the gate honours for the borrower are the borrower's `timezone` and those of each of
+ *   the borrower's phone numbers; for another person, their `timezone` (else the borrower's) and the
+ *   zones of their numbers and of the number called;
+ * - the debtor counts as unreachable (cn: contact persons may be asked to pass a message) when the
+ *   last UNREACHABLE_AFTER attempts at the borrower that happened all failed to reach them.
+ */
+import { ValidationError, type BusinessDate } from '../core/index.js';
+import { CONVERSATION_OUTCOMES, type Borrower, type Channel } from '../contact/index.js';
+import {
+  GATE_OUTCOMES, instantAt,
+  type AttemptRequest, type ComplianceAct, type ContactPointKind, type GateOutcome, type RulePack,
+} from '../compliance/index.js';
+import { zonesOf } from '../channels/phone-zones.js';
+import type { Store } from '../store/db.js';
+import { decideAndRecord, recordGateOutcome } from '../store/gate.js';
+import { recordAttempts } from '../store/repo.js';
+import { recordAct } from '../store/acts.js';
+import type { AttemptEvent, ConsumerPreferences, FlagEvent, TimelineAccount, TimelineParty, TraceDecision } from '../timeline/index.js';
+
+/** What the gate needs from the caller: the packs of the timeline's jurisdiction and the holidays of their calendars. */
+export interface ReplayGate {
+  packs: readonly RulePack[];
+  holidays: readonly BusinessDate[];
+}
+
+/** Borrower attempts that must all have failed, most recent first, for the debtor to count as unreachable. */
+export const UNREACHABLE_AFTER = 3;
+
+interface Person {
+  id: string;
+  party: TimelineParty | null;
+  zones: string[];
+}
+
+interface AccountGate {
+  borrower: Borrower;
+  consumer: ConsumerPreferences;
+  people: Map<string, Person>;
+  /** reached (true) or not, for each attempt at the borrower that happened, oldest first */
+  borrowerReached: boolean[];
+}
+
+const CONTACT_POINT_KIND: Record<Channel, ContactPointKind> = { call: 'phone', sms: 'phone', email: 'email', letter: 'address', visit: 'address' };
+
+/** The instant (ms) of a scripted `time` on `date`: with its offset, or as wall-clock time in `zone`. */
+export function scriptedInstant(date: BusinessDate, time: string, offset: string | null, zone: string): number {
+  if (offset !== null) return Date.parse(`${date}T${time}:00${offset}`);
+  return instantAt(date, Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5)), zone);
+}
+
+export class TimelineGate {
+  private readonly accounts = new Map<string, AccountGate>();
+
+  private constructor(private readonly store: Store, private readonly gate: ReplayGate) {}
+
+  static async open(store: Store, gate: ReplayGate, accounts: readonly TimelineAccount[]): Promise<TimelineGate> {
+    const g = new TimelineGate(store, gate);
+    for (const a of accounts) {
+      const b = a.borrower;
+      const people = new Map<string, Person>();
+      const flags = a.parties.find((p) => p.id === b.id) ?? null;
+      people.set(b.id, { id: b.id, party: flags, zones: await zonesOf([b.timezone], b.phones) });
+      for (const p of a.parties) {
+        if (p.id === b.id) continue;
+        people.set(p.id, { id: p.id, party: p, zones: await zonesOf([p.timezone ?? b.timezone], p.phones) });
+      }
+      g.accounts.set(a.account.id, { borrower: b, consumer: a.consumer, people, borrowerReached: [] });
+    }
+    return g;
+  }
+
+  private account(id: string): AccountGate {
+    const a = this.accounts.get(id);
+    if (!a) throw new ValidationError('account', `unknown account ${id}`);
+    return a;
+  }
+
+  /** The instant of a timed event (attempt or flag), ms. */
+  instantOf(e: AttemptEvent | FlagEvent): number {
+    const tz = this.account(e.accountId).borrower.timezone;
+    if (e.kind === 'attempt') return scriptedInstant(e.date, e.gate.time, e.gate.offset, tz);
+    return scriptedInstant(e.date, e.time ?? '00:00', e.offset, tz);
+  }
+
+  /** Records a compliance act through the store (as a dialer's operator would); returns the trace note (the act, or why it was refused). */
+  async flag(e: FlagEvent): Promise<Record<string, unknown>> {
+    const a = this.account(e.accountId);
+    const act: ComplianceAct = {
+      kind: e.act, debtId: e.accountId, partyId: e.person, at: new Date(this.instantOf(e)).toISOString(), source: e.source,
+      ...(e.channel !== null ? { channel: e.channel } : {}),
+      ...(e.to !== null ? { contactPoint: e.to } : {}),
+      ...(e.variant !== null ? { variant: e.variant } : {}),
+      ...(e.treatmentEnded !== null ? { treatmentEndedAt: new Date(scriptedInstant(e.treatmentEnded, '00:00', null, a.borrower.timezone)).toISOString() } : {}),
+      ...(e.note !== null ? { note: e.note } : {}),
+    };
+    try {
+      await recordAct(this.store, act, { actor: 'timeline', now: act.at });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return { type: 'flag_ignored', act: e.act, line: e.line, reason: err.message };
+    }
+    return { type: 'flag', act: e.act, source: e.source, ...(e.person !== null ? { person: e.person } : {}) };
+  }
+
+  /** Asks the gate; when allowed, records the attempt and its outcome. Returns the decision for the trace. */
+  async attempt(e: AttemptEvent): Promise<TraceDecision> {
+    const a = this.account(e.accountId);
+    const b = a.borrower;
+    const at = e.attempt;
+    const personId = e.gate.person ?? (at.party === 'borrower' ? b.id : `${e.accountId}/${at.party}`);
+    let person = a.people.get(personId);
+    if (e.gate.person !== null && !person) {
+      throw new ValidationError(`events[${e.index}].attempt.person`, `line ${e.line}: unknown person "${personId}" (the borrower ${b.id} or a party of account ${e.accountId}: ${[...a.people.keys()].join(', ')})`);
+    }
+    if (person?.party && person.party.kind !== at.party) {
+      throw new ValidationError(`events[${e.index}].attempt.party`, `line ${e.line}: ${personId} is a ${person.party.kind}, got ${at.party}`);
+    }
+    if (!person) {
+      person = { id: personId, party: null, zones: [b.timezone] };
+      a.people.set(personId, person);
+    }
+    const isBorrower = personId === b.id;
+    const phones = isBorrower ? b.phones : person.party?.phones ?? [];
+    const emails = isBorrower ? b.emails : person.party?.emails ?? [];
+    const channel = at.channel;
+    const kind = CONTACT_POINT_KIND[channel];
+    const defaultPoint = kind === 'phone' ? phones[0] : kind === 'email' ? emails[0]
+      : isBorrower ? (b.addresses.find((x) => x.kind === 'residential') ?? b.addresses[0])?.line : undefined;
+    const to = e.gate.to ?? defaultPoint ?? `${personId}/${channel}`;
+    const zones = kind === 'phone' && e.gate.to !== null ? await zonesOf(person.zones, [e.gate.to]) : person.zones;
+    const ms = this.instantOf(e);
+    const iso = new Date(ms).toISOString();
+    const request: AttemptRequest = {
+      accountId: e.accountId,
+      debtId: e.accountId,
+      party: {
+        id: personId, kind: at.party, timezones: zones,
+        flags: { ...(person.party?.vulnerable ? { vulnerable: true } : {}), ...(person.party?.attorney ? { attorney: true } : {}) },
+      },
+      contactPoint: { id: to, kind, ...(e.gate.workplace ? { workplace: true } : {}), ...(e.gate.personal !== null ? { personal: e.gate.personal } : {}) },
+      channel,
+      purpose: e.gate.purpose ?? 'collect',
+      at: iso,
+      ...(e.gate.liveAgent ? { liveAgent: true } : {}),
+      ...(channel === 'visit' ? { visit: e.gate.visit ?? { collectors: 2, recording: true, noticeGiven: true } } : {}),
+    };
+    const recent = a.borrowerReached.slice(-UNREACHABLE_AFTER);
+    // holds, opt-outs, workplace and refusal come from the acts recorded in the store
+    const decision = await decideAndRecord(this.store, request, {
+      holds: [], optOuts: [], workplaceForbidden: false, refusedContact: false,
+      // the consumer's designations bind contact with the consumer, not with third parties
+      ...(isBorrower ? {
+        inconvenientTimes: a.consumer.inconvenientTimes, inconvenientMedia: a.consumer.inconvenientMedia,
+        consentedContactPoints: a.consumer.consentedContactPoints,
+      } : {}),
+      ...(a.consumer.timeBarredSince !== null ? { timeBarredSince: a.consumer.timeBarredSince } : {}),
+      debtorUnreachable: recent.length === UNREACHABLE_AFTER && recent.every((r) => !r),
+      holidays: this.gate.holidays,
+      packs: this.gate.packs,
+    });
+    if (decision.allowed) {
+      if ((GATE_OUTCOMES as readonly string[]).includes(at.outcome)) await recordGateOutcome(this.store, decision.id, at.outcome as GateOutcome);
+      await recordAttempts(this.store.db, [at]);
+      if (isBorrower) a.borrowerReached.push(CONVERSATION_OUTCOMES.has(at.outcome));
+    }
+    return {
+      time: iso, party: personId, channel, allowed: decision.allowed, rule: decision.rule, reason: decision.reason, nextAllowedAt: decision.nextAllowedAt,
+      ...(e.gate.expect !== null ? { expected: e.gate.expect } : {}), line: e.line,
+    };
+  }
+}
