@@ -13,6 +13,7 @@ import { dropSchema, openStore, type Store } from '../src/store/db.js';
 import { decideAndRecord } from '../src/store/gate.js';
 import type { Database } from '../src/store/schema.js';
 import { chunks } from '../src/store/repo.js';
+import { withLocks } from '../src/store/locks.js';
 
 const ZONES = [['America/New_York'], ['America/Chicago', 'America/New_York'], ['America/Los_Angeles', 'America/Denver']];
 const BASE = Date.parse('2026-03-10T15:00:00Z');
@@ -61,23 +62,7 @@ async function bareCount(store: Store, req: AttemptRequest): Promise<boolean> {
     }).execute();
     return ok;
   };
-  if (store.dialect === 'postgres') {
-    return store.db.transaction().execute(async (tx) => {
-      for (const key of [`debt:${req.debtId}`, `party:${req.party.id}`].sort()) await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(tx);
-      return body(tx);
-    });
-  }
-  return store.db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
-    try {
-      const ok = await body(conn);
-      await sql`commit`.execute(conn);
-      return ok;
-    } catch (e) {
-      await sql`rollback`.execute(conn);
-      throw e;
-    }
-  });
+  return withLocks(store, [`debt:${req.debtId}`, `party:${req.party.id}`], (db) => body(db));
 }
 
 interface Timing {

@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { DomainError, ValidationError, addDays, parseDate, type BusinessDate } from '../core/index.js';
-import { defaultUrl, openStore, type Store } from '../store/db.js';
 import { addPause, loadActiveStrategy, recordPayments, saveActiveStrategy } from '../store/repo.js';
 import { lastClosedDate, runCycle, type CycleOptions } from '../cycle/index.js';
 import { replay } from '../cycle/replay.js';
@@ -13,6 +12,7 @@ import { checkStrategy, formatStrategyIssue, loadStrategy, type CompiledStrategy
 import { formatDiff, formatDiffJson } from '../strategy/diff.js';
 import { strategyDiff } from './strategy-diff.js';
 import { loadTimelineGate } from './packs.js';
+import { dbUrl, withStore } from './shared.js';
 import { importLoans } from './import.js';
 import { verifyAudit } from '../store/audit.js';
 import { activeSteps, findStrategyFile } from './strategies.js';
@@ -21,6 +21,7 @@ import { printSummary } from './summary.js';
 import { registerNoticeCommands } from './notices.js';
 import { logger, progress } from './progress.js';
 import { registerCompliance } from './compliance.js';
+import { registerGate } from './gate.js';
 
 /** Reads an input file; a missing or unreadable file is a clear input error, not a stack trace. */
 function readInput(file: string): string {
@@ -39,19 +40,6 @@ function loadTimelineStrategy(t: Timeline): CompiledStrategy | null {
   return loadStrategy(readInput(path), path);
 }
 
-function dbUrl(cmd: Command): string {
-  const opts = cmd.optsWithGlobals<{ db?: string }>();
-  return opts.db ?? defaultUrl();
-}
-
-async function withStore<T>(cmd: Command, fn: (s: Store) => Promise<T>): Promise<T> {
-  const store = await openStore({ url: dbUrl(cmd) });
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 /** Today's business date in UTC — only the CLI edge reads the clock. */
 export function today(): BusinessDate {
@@ -290,4 +278,5 @@ export function registerCommands(program: Command): void {
       await runDemo({ url: dbUrl(cmd), count, seed, asOf, historyDays: history, reset: o.reset === true });
     });
   registerCompliance(program);
+  registerGate(program);
 }

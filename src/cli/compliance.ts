@@ -2,50 +2,25 @@
  * `arrears act …` (compliance acts: disputes, cease requests, holds and the acts that lift them) and
  * `arrears complaint …` (open, update, show, list, rates). See docs/complaints-and-holds.md.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import { parseDate, ValidationError } from '../core/index.js';
-import { ACT_KINDS, ACT_SOURCES, gateFactsFromActs, loadRulePack, type LoadedPack } from '../compliance/index.js';
+import { ACT_KINDS, ACT_SOURCES, gateFactsFromActs, type LoadedPack } from '../compliance/index.js';
 import { CHANNELS } from '../contact/index.js';
 import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, type ComplaintStatus } from '../complaints/index.js';
-import { defaultUrl, openStore, type Store } from '../store/db.js';
+import { findPackFile, loadPackFile } from './packs.js';
+import { table, withStore } from './shared.js';
 import { loadActs, recordAct, type RecordedAct } from '../store/acts.js';
 import {
   complaintHistory, complaintRates, getComplaint, listComplaints, openComplaint, updateComplaint, type Complaint, type RateRow,
 } from '../store/complaints.js';
 
-/** The project folder (rule-packs/ ships there): dist/src/cli → three levels up. */
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-
-async function withStore<T>(cmd: Command, fn: (s: Store) => Promise<T>): Promise<T> {
-  const store = await openStore({ url: cmd.optsWithGlobals<{ db?: string }>().db ?? defaultUrl() });
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 const actor = (o: { actor?: string }): string => o.actor ?? process.env.ARREARS_ACTOR ?? 'cli';
 
 /** A pack by name (rule-packs/NAME.yaml in the working directory, then the shipped ones) or path. */
 function loadPack(nameOrPath: string): LoadedPack {
-  let path = nameOrPath;
-  if (!/[\\/]|\.ya?ml$/i.test(nameOrPath)) {
-    const local = resolve('rule-packs', `${nameOrPath}.yaml`);
-    path = existsSync(local) ? local : resolve(PACKAGE_ROOT, 'rule-packs', `${nameOrPath}.yaml`);
-  }
-  if (!existsSync(path)) throw new ValidationError('--jurisdiction', `no rule pack "${nameOrPath}" (looked for ${path})`);
-  return loadRulePack(readFileSync(path, 'utf8'), path);
-}
-
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
+  return loadPackFile(findPackFile(nameOrPath));
 }
 
 function attemptIds(list: readonly string[]): number[] {

@@ -7,11 +7,15 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { addDays, DomainError, maxDate, ValidationError, type BusinessDate } from '../core/index.js';
 import { isPostgresUrl, openStore } from '../store/db.js';
 import { chunks, insertLoans, recordPayments, saveActiveStrategy } from '../store/repo.js';
+import { saveJurisdiction } from '../store/gate.js';
 import { activeSteps, findStrategyFile } from './strategies.js';
 import { lastClosedDate, runCycle } from '../cycle/index.js';
 import { generatePortfolio, paymentsFor } from '../sim/index.js';
 import { logger, progress } from './progress.js';
 import { printSummary } from './summary.js';
+
+/** The compliance gate's packs per country in the demo database (`arrears gate jurisdiction`). */
+export const DEMO_JURISDICTIONS: readonly (readonly [string, readonly string[]])[] = [['US', ['us-regf']], ['GB', ['uk-conc']], ['CN', ['cn']]];
 
 export interface DemoOptions {
   url: string;
@@ -74,6 +78,8 @@ export async function runDemo(o: DemoOptions): Promise<void> {
         await tx.insertInto('settings').values({ key: 'demo', value: JSON.stringify(params) }).execute();
         const path = findStrategyFile('default');
         await saveActiveStrategy(tx, { source: path, text: readFileSync(path, 'utf8') });
+        // the rule packs of the demo borrowers' countries (the simulator places them in the US, the UK and China)
+        for (const [country, packs] of DEMO_JURISDICTIONS) await saveJurisdiction(tx, country, packs);
       });
       cycleOpts.steps = await activeSteps(store);
       const start = addDays(o.asOf, -o.historyDays);
@@ -94,7 +100,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     }
     bar.stop();
     await printSummary(store);
-    process.stdout.write(`\nDatabase: ${store.location}. Try: npx arrears summary · npx arrears replay timelines/never-answers.yaml · npx arrears strategy check default\n`);
+    process.stdout.write(`\nDatabase: ${store.location}. Try: npx arrears summary · npx arrears replay timelines/gate-example.yaml · npx arrears gate decide --account L-0000003 --channel call · npx arrears strategy check default\n`);
   } finally {
     await store.close();
   }

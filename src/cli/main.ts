@@ -15,6 +15,12 @@ program
 
 registerCommands(program);
 
+// `arrears … | head`: the reader went away; stop quietly instead of crashing on EPIPE
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ValidationError || err instanceof DomainError) {
     process.stderr.write(`error: ${err.message}\n`);

@@ -8,17 +8,9 @@ import { Option, type Command } from 'commander';
 import { parseDate, ValidationError, type BusinessDate } from '../core/index.js';
 import { validationNotice } from '../compliance/index.js';
 import type { DebtCollector } from '../channels/letters/validation-notice-pdf.js';
-import { defaultUrl, openStore, type Store } from '../store/db.js';
+import { withStore } from './shared.js';
 import { buildValidationNoticeInput, noticesDue, recordValidationNotice, type StoreItemizationReference } from '../store/notices.js';
 
-async function withStore<T>(cmd: Command, fn: (s: Store) => Promise<T>): Promise<T> {
-  const store = await openStore({ url: cmd.optsWithGlobals<{ db?: string }>().db ?? defaultUrl() });
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 interface ValidationOpts {
   account: string;

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ValidationError, type BusinessDate } from '../core/index.js';
-import { calendarByName, loadRulePack, type LoadedPack } from '../compliance/index.js';
+import { calendarByName, loadRulePack, SHIPPED_PACKS, type LoadedPack } from '../compliance/index.js';
 import type { ReplayGate } from '../cycle/replay-gate.js';
 import { isStrategyPath, type Timeline } from '../timeline/index.js';
 
@@ -22,7 +22,8 @@ export function findPackFile(nameOrPath: string, base = '.'): string {
   if (existsSync(local)) return local;
   const shipped = resolve(PACKAGE_ROOT, 'rule-packs', `${nameOrPath}.yaml`);
   if (existsSync(shipped)) return shipped;
-  throw new ValidationError('jurisdiction', `no rule pack named "${nameOrPath}" (looked for ${local} and ${shipped})`);
+  const looked = local === shipped ? local : `${local} and ${shipped}`;
+  throw new ValidationError('jurisdiction', `no rule pack named "${nameOrPath}" (looked for ${looked}; shipped packs: ${SHIPPED_PACKS.join(', ')})`);
 }
 
 export function loadPackFile(path: string): LoadedPack {

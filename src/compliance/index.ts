@@ -8,3 +8,4 @@ export * from './calendar.js';
 export * from './templates.js';
 export * from './validation-notice.js';
 export * from './acts.js';
+export * from './request.js';

@@ -14,10 +14,10 @@
  *   last UNREACHABLE_AFTER attempts at the borrower that happened all failed to reach them.
  */
 import { ValidationError, type BusinessDate } from '../core/index.js';
-import { CONVERSATION_OUTCOMES, type Borrower, type Channel } from '../contact/index.js';
+import { CONVERSATION_OUTCOMES, type Borrower } from '../contact/index.js';
 import {
-  GATE_OUTCOMES, instantAt,
-  type AttemptRequest, type ComplianceAct, type ContactPointKind, type GateOutcome, type RulePack,
+  attemptRequest, CONTACT_POINT_KIND, GATE_OUTCOMES, instantAt,
+  type ComplianceAct, type GateOutcome, type RulePack,
 } from '../compliance/index.js';
 import { zonesOf } from '../channels/phone-zones.js';
 import type { Store } from '../store/db.js';
@@ -48,8 +48,6 @@ interface AccountGate {
   /** reached (true) or not, for each attempt at the borrower that happened, oldest first */
   borrowerReached: boolean[];
 }
-
-const CONTACT_POINT_KIND: Record<Channel, ContactPointKind> = { call: 'phone', sms: 'phone', email: 'email', letter: 'address', visit: 'address' };
 
 /** The instant (ms) of a scripted `time` on `date`: with its offset, or as wall-clock time in `zone`. */
 export function scriptedInstant(date: BusinessDate, time: string, offset: string | null, zone: string): number {
@@ -129,30 +127,16 @@ export class TimelineGate {
       a.people.set(personId, person);
     }
     const isBorrower = personId === b.id;
-    const phones = isBorrower ? b.phones : person.party?.phones ?? [];
-    const emails = isBorrower ? b.emails : person.party?.emails ?? [];
     const channel = at.channel;
-    const kind = CONTACT_POINT_KIND[channel];
-    const defaultPoint = kind === 'phone' ? phones[0] : kind === 'email' ? emails[0]
-      : isBorrower ? (b.addresses.find((x) => x.kind === 'residential') ?? b.addresses[0])?.line : undefined;
-    const to = e.gate.to ?? defaultPoint ?? `${personId}/${channel}`;
-    const zones = kind === 'phone' && e.gate.to !== null ? await zonesOf(person.zones, [e.gate.to]) : person.zones;
-    const ms = this.instantOf(e);
-    const iso = new Date(ms).toISOString();
-    const request: AttemptRequest = {
-      accountId: e.accountId,
-      debtId: e.accountId,
-      party: {
-        id: personId, kind: at.party, timezones: zones,
-        flags: { ...(person.party?.vulnerable ? { vulnerable: true } : {}), ...(person.party?.attorney ? { attorney: true } : {}) },
-      },
-      contactPoint: { id: to, kind, ...(e.gate.workplace ? { workplace: true } : {}), ...(e.gate.personal !== null ? { personal: e.gate.personal } : {}) },
-      channel,
-      purpose: e.gate.purpose ?? 'collect',
-      at: iso,
-      ...(e.gate.liveAgent ? { liveAgent: true } : {}),
-      ...(channel === 'visit' ? { visit: e.gate.visit ?? { collectors: 2, recording: true, noticeGiven: true } } : {}),
-    };
+    const zones = CONTACT_POINT_KIND[channel] === 'phone' && e.gate.to !== null ? await zonesOf(person.zones, [e.gate.to]) : person.zones;
+    const iso = new Date(this.instantOf(e)).toISOString();
+    const request = attemptRequest({
+      id: personId, kind: at.party, zones,
+      phones: isBorrower ? b.phones : person.party?.phones ?? [],
+      emails: isBorrower ? b.emails : person.party?.emails ?? [],
+      addresses: isBorrower ? b.addresses : [],
+      flags: { ...(person.party?.vulnerable ? { vulnerable: true } : {}), ...(person.party?.attorney ? { attorney: true } : {}) },
+    }, { accountId: e.accountId, channel, at: iso, ...e.gate });
     const recent = a.borrowerReached.slice(-UNREACHABLE_AFTER);
     // holds, opt-outs, workplace and refusal come from the acts recorded in the store
     const decision = await decideAndRecord(this.store, request, {

@@ -8,10 +8,11 @@
  * advisory lock on `debt:<id>`; SQLite: BEGIN IMMEDIATE), so an act and a decision on the same
  * debt never interleave: a decision sees the hold either in full or not at all.
  */
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { ValidationError } from '../core/index.js';
 import { gateFactsFromActs, liftProblem, parseAct, type ComplianceAct, type GateFacts } from '../compliance/index.js';
 import type { Channel } from '../contact/index.js';
+import { withLocks } from './locks.js';
 import { appendAudit } from './audit.js';
 import type { Store } from './db.js';
 import type { Db } from './repo.js';
@@ -77,21 +78,5 @@ export async function recordAct(store: Store, raw: unknown, opts: { actor?: stri
   const act = parseAct(raw);
   const actor = opts.actor ?? 'system';
   const now = opts.now ?? new Date().toISOString();
-  if (store.dialect === 'postgres') {
-    return store.db.transaction().execute(async (tx) => {
-      await sql`select pg_advisory_xact_lock(hashtext(${`debt:${act.debtId}`}))`.execute(tx);
-      return recordIn(tx, 'postgres', act, actor, now);
-    });
-  }
-  return store.db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
-    try {
-      const out = await recordIn(conn, 'sqlite', act, actor, now);
-      await sql`commit`.execute(conn);
-      return out;
-    } catch (e) {
-      await sql`rollback`.execute(conn);
-      throw e;
-    }
-  });
+  return withLocks(store, [`debt:${act.debtId}`], (db, dialect) => recordIn(db, dialect, act, actor, now));
 }

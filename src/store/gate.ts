@@ -8,12 +8,14 @@
  * An allowed attempt is recorded as `pending` at once, so it counts against every cap until its
  * outcome is known. Every decision is also appended to the hash-chained audit log.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { ValidationError } from '../core/index.js';
 import { decide, GATE_OUTCOMES, isPersonal, type AttemptRequest, type Decision, type GateContext, type GateOutcome, type PastAttempt, type Purpose } from '../compliance/index.js';
 import type { Channel } from '../contact/index.js';
 import type { Dialect, Store } from './db.js';
-import { appendAudit } from './audit.js';
+import { appendAudit, atomically, audit } from './audit.js';
+import { withLocks } from './locks.js';
+import type { Db } from './repo.js';
 import { loadGateFacts } from './acts.js';
 import type { Database } from './schema.js';
 
@@ -72,25 +74,7 @@ async function decideIn(db: Kysely<Database>, dialect: Dialect, req: AttemptRequ
  */
 export async function decideAndRecord(store: Store, req: AttemptRequest, ctx: Omit<GateContext, 'history'>, by: AttemptMaker = {}): Promise<RecordedDecision> {
   if (Number.isNaN(Date.parse(req.at))) throw new ValidationError('at', `must be an ISO 8601 instant, got ${JSON.stringify(req.at)}`);
-  if (store.dialect === 'postgres') {
-    return store.db.transaction().execute(async (tx) => {
-      for (const key of [`debt:${req.debtId}`, `party:${req.party.id}`].sort()) {
-        await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(tx);
-      }
-      return decideIn(tx, 'postgres', req, ctx, by);
-    });
-  }
-  return store.db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
-    try {
-      const out = await decideIn(conn, 'sqlite', req, ctx, by);
-      await sql`commit`.execute(conn);
-      return out;
-    } catch (e) {
-      await sql`rollback`.execute(conn);
-      throw e;
-    }
-  });
+  return withLocks(store, [`debt:${req.debtId}`, `party:${req.party.id}`], (db, dialect) => decideIn(db, dialect, req, ctx, by));
 }
 
 /** Records what an allowed attempt led to (it stops counting as pending). */
@@ -100,4 +84,62 @@ export async function recordGateOutcome(store: Store, decisionId: number, outcom
   }
   const r = await store.db.updateTable('gate_decisions').set({ outcome }).where('id', '=', decisionId).where('allowed', '=', 1).executeTakeFirst();
   if (Number(r.numUpdatedRows) !== 1) throw new ValidationError('decisionId', `no allowed decision ${decisionId}`);
+}
+
+/**
+ * The rule packs in force for the database's contacts (`arrears gate jurisdiction`): a default
+ * list and lists per country (ISO 3166-1 alpha-2 of the borrower's residential address).
+ */
+export interface Jurisdictions {
+  default: string[] | null;
+  byCountry: Record<string, string[]>;
+}
+
+export async function loadJurisdictions(db: Db): Promise<Jurisdictions> {
+  const row = await db.selectFrom('settings').select('value').where('key', '=', 'gate.jurisdiction').executeTakeFirst();
+  return row ? (JSON.parse(row.value) as Jurisdictions) : { default: null, byCountry: {} };
+}
+
+/** Sets the packs for `country` (null: the default list). */
+export async function saveJurisdiction(db: Db, country: string | null, packs: readonly string[], actor = 'system'): Promise<Jurisdictions> {
+  if (packs.length === 0) throw new ValidationError('jurisdiction', 'must name at least one rule pack');
+  if (country !== null && !/^[A-Z]{2}$/.test(country)) throw new ValidationError('country', `must be an ISO 3166-1 alpha-2 code such as US, got "${country}"`);
+  return atomically(db, async (tx) => {
+    const now = await loadJurisdictions(tx);
+    const next: Jurisdictions = country === null ? { ...now, default: [...packs] } : { ...now, byCountry: { ...now.byCountry, [country]: [...packs] } };
+    const value = JSON.stringify(next);
+    await tx.insertInto('settings').values({ key: 'gate.jurisdiction', value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+    await audit(tx, 'gate.jurisdiction', 'settings', { country, packs }, actor);
+    return next;
+  });
+}
+
+/** The packs for a borrower in `country` (null: unknown): the country's list, else the default, else null. */
+export function jurisdictionFor(j: Jurisdictions, country: string | null): string[] | null {
+  return (country !== null ? j.byCountry[country] : undefined) ?? j.default;
+}
+
+/** A recorded decision with what was asked. */
+export interface DecisionRow {
+  id: number;
+  debtId: string;
+  partyId: string;
+  partyKind: string;
+  contactPoint: string;
+  channel: string;
+  purpose: string;
+  at: string;
+  allowed: boolean;
+  rule: string | null;
+  reason: string;
+  nextAllowedAt: string | null;
+  outcome: string | null;
+}
+
+export async function loadDecisions(db: Db, debtId: string, limit = 1000): Promise<DecisionRow[]> {
+  const rows = await db.selectFrom('gate_decisions').selectAll().where('debt_id', '=', debtId).orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return rows.map((r) => ({
+    id: Number(r.id), debtId: r.debt_id, partyId: r.party_id, partyKind: r.party_kind, contactPoint: r.contact_point, channel: r.channel,
+    purpose: r.purpose, at: r.at, allowed: r.allowed === 1, rule: r.rule, reason: r.reason, nextAllowedAt: r.next_allowed_at, outcome: r.outcome,
+  }));
 }

@@ -23,13 +23,13 @@
  *   days it covers changes history the replay cannot see); `validationNotice` then checks that the
  *   lines add up to the current amount.
  */
-import { sql } from 'kysely';
 import { addDays, compareDates, daysBetween, DomainError, parseDate, ValidationError, type BusinessDate, type Minor } from '../core/index.js';
 import type { ItemizationReference, ValidationNotice, ValidationNoticeInput } from '../compliance/index.js';
 import {
   balances, closeDayInPlace, openAccount, type Account, type AccountState, type LedgerConfig, type PausePeriod, type Payment, type Product,
 } from '../ledger/index.js';
 import type { Address } from '../contact/index.js';
+import { withLocks } from './locks.js';
 import { appendAudit } from './audit.js';
 import { rowToAccount, rowToBorrower, rowToProduct, rowToState } from './codec.js';
 import type { Store } from './db.js';
@@ -229,23 +229,13 @@ async function recordIn(db: Db, dialect: Store['dialect'], o: RecordNoticeOption
 }
 
 /**
- * Records a notice sent and appends its audit entry in one transaction (SQLite: `BEGIN IMMEDIATE`,
- * so the audit chain's tail is read under the write lock; PostgreSQL: appendAudit's advisory lock).
+ * Records a notice sent and appends its audit entry in one transaction, under the debt's lock
+ * (SQLite: `BEGIN IMMEDIATE`, so the audit chain's tail is read under the write lock).
  */
 export async function recordValidationNotice(store: Store, o: RecordNoticeOptions): Promise<RecordedNotice> {
   if (!/^[0-9a-f]{64}$/.test(o.fileHash)) throw new ValidationError('fileHash', 'must be a SHA-256 hex digest');
-  if (store.dialect === 'postgres') return store.db.transaction().execute((tx) => recordIn(tx, 'postgres', o));
-  return store.db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
-    try {
-      const out = await recordIn(conn, 'sqlite', o);
-      await sql`commit`.execute(conn);
-      return out;
-    } catch (e) {
-      await sql`rollback`.execute(conn);
-      throw e;
-    }
-  });
+  // the debt's lock: two clerks recording the same notice at once record it once
+  return withLocks(store, [`debt:${o.debtId}`], (db, dialect) => recordIn(db, dialect, o));
 }
 
 /** Days after the initial communication within which the notice is due (1006.34(a)(1)(i)(B)). */

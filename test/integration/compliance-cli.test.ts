@@ -2,29 +2,11 @@
  * `arrears act …` and `arrears complaint …` as a user drives them, on a SQLite file and on
  * PostgreSQL when a URL is given (run `npx tsc -p tsconfig.build.json` first).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { dropSchema } from '../../src/store/db.js';
-import { PG_URL, uniqueSchema } from '../support/stores.js';
+import { describe, expect, it } from 'vitest';
+import { cliRunner, cliTargets } from '../support/cli.js';
 
-const CLI = join(process.cwd(), 'dist/src/cli/main.js');
-const dir = mkdtempSync(join(tmpdir(), 'arrears-compliance-cli-'));
-const schema = uniqueSchema('ccli');
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  if (PG_URL) await dropSchema(PG_URL, schema);
-});
-
-const targets = [
-  { name: 'sqlite', env: { DATABASE_URL: join(dir, 'c.db') } },
-  ...(PG_URL ? [{ name: 'postgres', env: { DATABASE_URL: PG_URL, ARREARS_DB_SCHEMA: schema } }] : []),
-];
-
-describe.each(targets)('arrears act / complaint on $name', (t) => {
-  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ARREARS_ACTOR: 'ops-1', ...t.env } });
+describe.each(cliTargets('ccli'))('arrears act / complaint on $name', (t) => {
+  const run = cliRunner(t, { ARREARS_ACTOR: 'ops-1' });
 
   it('records a dispute and lifts it, refuses a lift with nothing to lift, and lists what is in force', () => {
     expect(run('import', 'test/fixtures/import/loans.csv').status).toBe(0);
@@ -63,7 +45,7 @@ describe.each(targets)('arrears act / complaint on $name', (t) => {
     expect(us.stdout).toContain('respond by 2026-03-18 (15 days');
     const unknownPack = run('complaint', 'open', '--account', 'L-1001', '--category', 'other', '--received', '2026-03-03', '--jurisdiction', 'xx');
     expect(unknownPack.status).toBe(1);
-    expect(unknownPack.stderr).toContain('--jurisdiction: no rule pack "xx"');
+    expect(unknownPack.stderr).toContain('jurisdiction: no rule pack named "xx"');
 
     const skip = run('complaint', 'update', '1', '--status', 'closed', '--root-cause', 'x', '--resolution', 'y');
     expect(skip.status).toBe(1);

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/db.js';
 import { importLoans } from '../../src/cli/import.js';
 import { lastClosedDate } from '../../src/cycle/index.js';
+import { loadJurisdictions } from '../../src/store/gate.js';
 
 const CLI = join(process.cwd(), 'dist/src/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'arrears-demo-'));
@@ -34,6 +35,8 @@ describe('arrears demo', () => {
       expect(runs.map((x) => x.business_date)).toEqual(['2026-06-25', '2026-06-26', '2026-06-27', '2026-06-28', '2026-06-29', '2026-06-30']);
       const applied = await s.db.selectFrom('payments').select((eb) => eb.fn.countAll<number>().as('n')).where('applied_date', 'is not', null).executeTakeFirstOrThrow();
       expect(Number(applied.n)).toBeGreaterThan(300);
+      // the gate knows which packs bind the demo borrowers' countries
+      expect(await loadJurisdictions(s.db)).toEqual({ default: null, byCountry: { US: ['us-regf'], GB: ['uk-conc'], CN: ['cn'] } });
     } finally {
       await s.close();
     }

@@ -2,37 +2,25 @@
  * `arrears notice validation` and `arrears notice due` as a user drives them (dist/src/cli/main.js;
  * build first) — on a SQLite file, and on PostgreSQL when ARREARS_TEST_PG_URL is set.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dropSchema, openStore } from '../../src/store/db.js';
+import { openStore } from '../../src/store/db.js';
 import { recordAttempts } from '../../src/store/repo.js';
 import { pdfText } from '../support/pdf-text.js';
-import { PG_URL, uniqueSchema } from '../support/stores.js';
+import { cliRunner, cliTargets } from '../support/cli.js';
 
-const CLI = join(process.cwd(), 'dist/src/cli/main.js');
-const dir = mkdtempSync(join(tmpdir(), 'arrears-notice-'));
-const schema = uniqueSchema('notice');
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  if (PG_URL) await dropSchema(PG_URL, schema);
-});
-
-const targets = [
-  { name: 'sqlite', env: { DATABASE_URL: join(dir, 'notice.db') }, url: join(dir, 'notice.db'), schema: undefined },
-  ...(PG_URL ? [{ name: 'postgres', env: { DATABASE_URL: PG_URL, ARREARS_DB_SCHEMA: schema }, url: PG_URL, schema }] : []),
-];
+const targets = cliTargets('notice');
+/** where the PDFs go */
+const dir = mkdtempSync(join(tmpdir(), 'arrears-notice-pdf-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const collector = ['--collector-name', 'Acme Recovery Services, LLC', '--collector-address', 'PO Box 1234', '--collector-address', 'Springfield, IL 62701', '--collector-phone', '(800) 555-0100'];
 
 describe.each(targets)('arrears notice on $name', (t) => {
-  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ARREARS_COLLECTOR_NAME: '', ARREARS_COLLECTOR_ADDRESS: '', ...t.env },
-  });
+  const run = cliRunner(t, { ARREARS_COLLECTOR_NAME: '', ARREARS_COLLECTOR_ADDRESS: '' });
 
   it('writes and records the validation notice, and lists overdue notices', async () => {
     expect(run('init').status).toBe(0);

@@ -35,11 +35,7 @@ const RULES_DIR = join('timelines', 'rules');
  * lands (a listed rule that has a file fails, so the list cannot go stale).
  */
 const NOT_YET_EXPRESSIBLE: Readonly<Record<string, string>> = {
-  'us-regf/inconvenient-times': 'GateContext.inconvenientTimes (times the consumer designated as inconvenient) has no timeline field',
-  'us-regf/inconvenient-media': 'GateContext.inconvenientMedia (media / places the consumer said not to use) has no timeline field',
-  'us-regf/time-barred-suit': 'GateContext.timeBarredSince (the debt is time-barred) has no timeline field',
-  'uk-conc/customer-times': 'GateContext.inconvenientTimes (times the customer asked not to be contacted) has no timeline field',
-  'uk-conc/customer-media': 'GateContext.inconvenientMedia (media / places the customer asked not to use) has no timeline field',
+  // 'pack/rule': 'the request or context field that has no timeline syntax',
 };
 
 /** Rule kinds that free a blocked attempt by themselves, with time: their blocks carry a nextAllowedAt. */

@@ -1,0 +1,195 @@
+/**
+ * `arrears gate …`: ask the compliance gate before a contact (and record what came of it), set the
+ * rule packs in force, list an account's decisions. The dialer's and the agent's way in until the
+ * work queues exist. See docs/rule-packs.md ("Asking the gate").
+ */
+import { Option, type Command } from 'commander';
+import { ValidationError } from '../core/index.js';
+import { attemptRequest, CONTACT_POINT_KIND, GATE_OUTCOMES, localTime, PURPOSES, type GateOutcome, type Purpose } from '../compliance/index.js';
+import { CHANNELS, OUTCOMES, PARTY_KINDS, type Channel, type Outcome, type PartyKind } from '../contact/index.js';
+import { zonesOf } from '../channels/phone-zones.js';
+import { rowToBorrower } from '../store/codec.js';
+import type { Store } from '../store/db.js';
+import { decideAndRecord, jurisdictionFor, loadDecisions, loadJurisdictions, recordGateOutcome, saveJurisdiction, type Jurisdictions } from '../store/gate.js';
+import { recordAttempts } from '../store/repo.js';
+import { findPackFile, loadPackFile, packHolidays } from './packs.js';
+import { table, withStore } from './shared.js';
+
+/** Exit code of `gate decide` when the gate blocks (bad input exits 1, an unexpected failure 2). */
+export const BLOCKED_EXIT_CODE = 3;
+
+interface DecideOpts {
+  account: string;
+  channel: Channel;
+  at?: string;
+  party: PartyKind;
+  person?: string;
+  to?: string;
+  purpose: Purpose;
+  workplace?: boolean;
+  personal?: boolean;
+  liveAgent?: boolean;
+  jurisdiction?: string;
+  agent?: string;
+  agency?: string;
+  outcome?: string;
+  format: 'text' | 'json';
+}
+
+function packList(v: string): string[] {
+  const list = v.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  if (list.length === 0) throw new ValidationError('jurisdiction', 'must name at least one rule pack, e.g. us-regf,us-ma');
+  for (const p of list) findPackFile(p);
+  return list;
+}
+
+async function packsInForce(store: Store, flag: string | undefined, country: string | null): Promise<string[]> {
+  if (flag !== undefined) return packList(flag);
+  const found = jurisdictionFor(await loadJurisdictions(store.db), country);
+  if (found) return found;
+  throw new ValidationError('--jurisdiction', `no rule packs are in force for ${country ?? 'a borrower without a country'}: pass --jurisdiction us-regf,us-ma, or set them once with \`arrears gate jurisdiction us-regf,us-ma [--country ${country ?? 'US'}]\``);
+}
+
+function describeJurisdictions(j: Jurisdictions): string {
+  const lines = [`default: ${j.default ? j.default.join(', ') : '(none)'}`, ...Object.entries(j.byCountry).sort().map(([c, p]) => `${c}: ${p.join(', ')}`)];
+  return `rule packs in force\n${lines.map((l) => `  ${l}\n`).join('')}`;
+}
+
+/** The business date and `HH:MM` of an instant in the borrower's zone, as the strategy's attempts are dated. */
+function localClock(ms: number, zone: string): { date: string; time: string } {
+  const l = localTime(ms, zone);
+  return { date: l.date, time: `${String(Math.floor(l.minute / 60)).padStart(2, '0')}:${String(l.minute % 60).padStart(2, '0')}` };
+}
+
+function outcomeOf(v: string): Outcome {
+  if (!(OUTCOMES as readonly string[]).includes(v) || !(GATE_OUTCOMES as readonly string[]).includes(v)) {
+    throw new ValidationError('--outcome', `must be one of ${OUTCOMES.join(', ')}, got "${v}"`);
+  }
+  return v as Outcome;
+}
+
+async function decideCommand(store: Store, o: DecideOpts): Promise<number> {
+  const at = o.at ?? new Date().toISOString();
+  const ms = Date.parse(at);
+  if (Number.isNaN(ms) || !/(Z|[+-]\d\d:\d\d)$/.test(at)) throw new ValidationError('--at', `must be an ISO instant with Z or an offset, e.g. 2026-03-02T14:30:00-05:00, got "${at}"`);
+  const outcome = o.outcome === undefined ? null : outcomeOf(o.outcome);
+  const acc = await store.db.selectFrom('accounts').innerJoin('borrowers', 'borrowers.id', 'accounts.borrower_id')
+    .select(['borrowers.id', 'borrowers.name', 'borrowers.timezone', 'borrowers.data']).where('accounts.id', '=', o.account).executeTakeFirst();
+  if (!acc) throw new ValidationError('--account', `unknown account "${o.account}"`);
+  const borrower = rowToBorrower(acc);
+  const isBorrower = o.party === 'borrower' && (o.person === undefined || o.person === borrower.id);
+  if (o.party === 'borrower' && !isBorrower) throw new ValidationError('--person', `the borrower of ${o.account} is ${borrower.id}, got "${o.person ?? ''}"`);
+  const personId = isBorrower ? borrower.id : o.person ?? `${o.account}/${o.party}`;
+  if (!isBorrower && o.to === undefined && o.channel !== 'letter') {
+    throw new ValidationError('--to', `is required for a ${o.party}: the number, e-mail or address to use (parties other than the borrower are not on file yet)`);
+  }
+  const called = o.to !== undefined && CONTACT_POINT_KIND[o.channel] === 'phone' ? [o.to] : [];
+  const zones = await zonesOf([borrower.timezone], isBorrower ? [...borrower.phones, ...called] : called);
+  const request = attemptRequest({
+    id: personId, kind: o.party, zones, flags: {},
+    phones: isBorrower ? borrower.phones : [], emails: isBorrower ? borrower.emails : [], addresses: isBorrower ? borrower.addresses : [],
+  }, {
+    accountId: o.account, channel: o.channel, at: new Date(ms).toISOString(), to: o.to ?? null, purpose: o.purpose,
+    workplace: o.workplace === true, personal: o.personal === false ? false : null, liveAgent: o.liveAgent === true,
+  });
+  const country = (borrower.addresses.find((a) => a.kind === 'residential') ?? borrower.addresses[0])?.country ?? null;
+  const names = await packsInForce(store, o.jurisdiction, country);
+  const packs = names.map((n) => loadPackFile(findPackFile(n)));
+  const year = request.at.slice(0, 4);
+  const holidays = packHolidays(packs, `${year}-01-01`, `${Number(year) + 1}-12-31`);
+  const d = await decideAndRecord(store, request, { holds: [], optOuts: [], workplaceForbidden: false, refusedContact: false, holidays, packs }, {
+    ...(o.agent ? { agentId: o.agent } : {}), ...(o.agency ? { agencyId: o.agency } : {}),
+  });
+  if (d.allowed && outcome !== null) {
+    await recordGateOutcome(store, d.id, outcome as GateOutcome);
+    await recordAttempts(store.db, [{ accountId: o.account, ...localClock(ms, borrower.timezone), party: o.party, channel: o.channel, outcome, promise: null }]);
+  }
+  if (o.format === 'json') {
+    process.stdout.write(`${JSON.stringify({ id: d.id, allowed: d.allowed, rule: d.rule, reason: d.reason, nextAllowedAt: d.nextAllowedAt, party: personId, contactPoint: request.contactPoint.id, zones, packs: names, outcome: d.allowed ? outcome : null })}\n`);
+  } else if (d.allowed) {
+    process.stdout.write(`allowed (decision ${d.id}): ${o.channel} to ${request.contactPoint.id} at ${request.at}${outcome ? `; outcome ${outcome} recorded` : `; record what came of it with \`arrears gate outcome ${d.id} OUTCOME\``}\n`);
+  } else {
+    process.stdout.write(`blocked by ${d.rule ?? '?'} (decision ${d.id}): ${d.reason}\n`);
+  }
+  return d.allowed ? 0 : BLOCKED_EXIT_CODE;
+}
+
+export function registerGate(program: Command): void {
+  const gate = program.command('gate').description('ask the compliance gate before a contact; rule packs in force; decisions (docs/rule-packs.md)');
+
+  gate.command('jurisdiction')
+    .description('show, or set, the rule packs in force: the default, or for borrowers in one country')
+    .argument('[packs]', 'comma-separated pack names or paths, e.g. us-regf,us-ma')
+    .option('--country <code>', 'only for borrowers whose residential address is in this country (ISO 3166-1 alpha-2)')
+    .action(async (packs: string | undefined, o: { country?: string }, cmd: Command) => {
+      await withStore(cmd, async (s) => {
+        const now = packs !== undefined
+          ? await saveJurisdiction(s.db, o.country ?? null, packList(packs), process.env.ARREARS_ACTOR ?? 'cli')
+          : await loadJurisdictions(s.db);
+        process.stdout.write(describeJurisdictions(now));
+      });
+    });
+
+  gate.command('decide')
+    .description(`ask the gate whether a contact may be made now (or --at); records the decision; exit ${BLOCKED_EXIT_CODE} when blocked`)
+    .requiredOption('--account <id>', 'the account (debt)')
+    .addOption(new Option('--channel <channel>', 'how').choices([...CHANNELS]).makeOptionMandatory())
+    .option('--at <iso>', 'the instant of the attempt, with Z or an offset (default: now)')
+    .addOption(new Option('--party <kind>', 'who').choices([...PARTY_KINDS]).default('borrower'))
+    .option('--person <id>', 'the person\'s id (default: the borrower, or ACCOUNT/PARTY)')
+    .option('--to <contact-point>', 'the number, e-mail or address (default: the borrower\'s first one for the channel)')
+    .addOption(new Option('--purpose <purpose>', 'why').choices([...PURPOSES]).default('collect'))
+    .option('--workplace', 'the number or address is at the person\'s workplace')
+    .option('--no-personal', 'a number other than the person\'s residence, cell or personal number')
+    .option('--live-agent', 'a call placed with an agent already on the line')
+    .option('--jurisdiction <packs>', 'rule packs for this decision (default: `arrears gate jurisdiction`)')
+    .option('--agent <id>', 'the agent making the attempt')
+    .option('--agency <id>', 'the agency making the attempt')
+    .option('--outcome <outcome>', 'when allowed and already made: what came of it (recorded at once)')
+    .addOption(new Option('--format <format>', 'output').choices(['text', 'json']).default('text'))
+    .action(async (o: DecideOpts, cmd: Command) => {
+      process.exitCode = await withStore(cmd, (s) => decideCommand(s, o));
+    });
+
+  gate.command('outcome')
+    .description('record what an allowed attempt led to (it stops counting as pending)')
+    .argument('<decision>', 'the decision id')
+    .argument('<outcome>', OUTCOMES.join(' | '))
+    .action(async (id: string, outcome: string, _o: unknown, cmd: Command) => {
+      if (!/^\d+$/.test(id)) throw new ValidationError('decision', `must be a decision id (a whole number), got "${id}"`);
+      const out = outcomeOf(outcome);
+      await withStore(cmd, async (s) => {
+        const row = await s.db.selectFrom('gate_decisions').innerJoin('accounts', 'accounts.id', 'gate_decisions.debt_id')
+          .innerJoin('borrowers', 'borrowers.id', 'accounts.borrower_id')
+          .select(['gate_decisions.debt_id', 'gate_decisions.party_kind', 'gate_decisions.channel', 'gate_decisions.at', 'gate_decisions.allowed', 'gate_decisions.outcome', 'borrowers.timezone'])
+          .where('gate_decisions.id', '=', Number(id)).executeTakeFirst();
+        if (!row || row.allowed !== 1) throw new ValidationError('decision', `no allowed decision ${id} (a blocked attempt never happens, so it has no outcome)`);
+        if (row.outcome !== null) throw new ValidationError('decision', `decision ${id} already has outcome ${row.outcome}`);
+        await recordGateOutcome(s, Number(id), out as GateOutcome);
+        await recordAttempts(s.db, [{
+          accountId: row.debt_id, ...localClock(Date.parse(row.at), row.timezone), party: row.party_kind as PartyKind, channel: row.channel as Channel, outcome: out, promise: null,
+        }]);
+        process.stdout.write(`decision ${id}: outcome ${out} recorded\n`);
+      });
+    });
+
+  gate.command('log')
+    .description('an account\'s gate decisions, newest first')
+    .requiredOption('--account <id>', 'the account')
+    .option('--limit <n>', 'at most this many', '50')
+    .addOption(new Option('--format <format>', 'output').choices(['table', 'json']).default('table'))
+    .action(async (o: { account: string; limit: string; format: 'table' | 'json' }, cmd: Command) => {
+      const limit = Number(o.limit);
+      if (!Number.isSafeInteger(limit) || limit < 1) throw new ValidationError('--limit', `must be a whole number ≥ 1, got "${o.limit}"`);
+      await withStore(cmd, async (s) => {
+        const rows = await loadDecisions(s.db, o.account, limit);
+        if (o.format === 'json') {
+          process.stdout.write(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+          return;
+        }
+        process.stdout.write(table(['id', 'at', 'party', 'channel', 'to', 'purpose', 'answer', 'outcome'], rows.map((r) => [
+          String(r.id), r.at, r.partyId, r.channel, r.contactPoint, r.purpose, r.allowed ? 'allowed' : `blocked: ${r.rule ?? '?'}`, r.outcome ?? (r.allowed ? 'pending' : '-'),
+        ])));
+      });
+    });
+}

@@ -1,0 +1,27 @@
+/**
+ * What every `arrears` command shares: the database from `--db` / DATABASE_URL, opened for the
+ * command and closed after it, and a plain aligned text table.
+ */
+import type { Command } from 'commander';
+import { defaultUrl, openStore, type Store } from '../store/db.js';
+
+export function dbUrl(cmd: Command): string {
+  return cmd.optsWithGlobals<{ db?: string }>().db ?? defaultUrl();
+}
+
+/** Opens the command's database, runs `fn`, and closes it whatever happens. */
+export async function withStore<T>(cmd: Command, fn: (s: Store) => Promise<T>): Promise<T> {
+  const store = await openStore({ url: dbUrl(cmd) });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Columns padded to their widest cell, a rule under the header, one line per row. */
+export function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
+}
