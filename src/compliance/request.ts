@@ -5,6 +5,7 @@
  */
 import type { Address, Channel, PartyKind } from '../contact/index.js';
 import type { AttemptRequest, ContactPointKind, PartyFlags, Purpose } from './types.js';
+import type { MessageTemplate } from './templates.js';
 
 export const CONTACT_POINT_KIND: Readonly<Record<Channel, ContactPointKind>> = { call: 'phone', sms: 'phone', email: 'email', letter: 'address', visit: 'address' };
 
@@ -34,6 +35,8 @@ export interface AttemptSpec {
   /** default: personal unless `workplace` */
   personal?: boolean | null;
   liveAgent?: boolean;
+  /** the message template used */
+  template?: MessageTemplate | null;
   /** visits; default two collectors with a recording, notice given */
   visit?: { collectors: number; recording: boolean; noticeGiven: boolean } | null;
 }
@@ -65,6 +68,7 @@ export function attemptRequest(c: Contactee, spec: AttemptSpec): AttemptRequest 
     purpose: spec.purpose ?? 'collect',
     at: spec.at,
     ...(spec.liveAgent ? { liveAgent: true } : {}),
+    ...(spec.template ? { template: spec.template } : {}),
     ...(spec.channel === 'visit' ? { visit: spec.visit ?? { ...DEFAULT_VISIT } } : {}),
   };
 }

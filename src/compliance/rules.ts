@@ -10,12 +10,14 @@ import { CHANNELS, CONVERSATION_OUTCOMES, PARTY_KINDS } from '../contact/index.j
 import type { Channel } from '../contact/index.js';
 import { addDays } from '../core/index.js';
 import type { Params } from './params.js';
+import { checkTemplate, type MessageTemplate, type TemplateIssue } from './templates.js';
 import {
-  CONTACT_POINT_FILTERS, GATE_OUTCOMES, HOLD_KINDS, PURPOSES, SCOPES, counts, isPersonal,
+  CONTACT_POINT_FILTERS, GATE_OUTCOMES, isTemplateRule, TEMPLATE_CHECKS, HOLD_KINDS, PURPOSES, SCOPES, counts, isPersonal,
   type AllowedHoursParams, type AttemptRequest, type CooldownParams, type ExcludedDaysParams, type FieldVisitParams,
   type GateContext, type GateOutcome, type Hold, type HoldParams, type InconvenientMediaParams, type InconvenientTimesParams,
   type OptOutParams, type OutcomeCooldownParams, type PartyKindEntry, type PartyKindParams,
   type PastAttempt, type Rule, type RuleKind, type Scope, type TimeBarredParams, type Verdict, type WindowCapParams, type WorkplaceParams,
+  type TemplateParams,
 } from './types.js';
 import { describeInstant, hhmm, instantAt, localTime, parseInstant, startOfLocalDay, type LocalTime } from './zone.js';
 
@@ -581,6 +583,50 @@ export function timeBarred(env: Env, p: TimeBarredParams): Verdict {
 }
 
 // ---------------------------------------------------------------------------------------------
+// template
+
+function parseTemplateRule(p: Params): TemplateParams {
+  return {
+    checks: p.listOf('checks', TEMPLATE_CHECKS, [...TEMPLATE_CHECKS]),
+    thirdPartyKinds: p.listOf('thirdPartyKinds', PARTY_KINDS, ['reference', 'employer']),
+  };
+}
+
+/** Template findings, memoised by content: a dialer sends the same few templates millions of times. */
+const templateIssues = new Map<string, readonly TemplateIssue[]>();
+
+function issuesOf(t: MessageTemplate): readonly TemplateIssue[] {
+  const key = `${t.id}\u0000${t.audience}\u0000${t.language}\u0000${t.body}`;
+  let found = templateIssues.get(key);
+  if (!found) {
+    found = checkTemplate(t);
+    if (templateIssues.size > 10_000) templateIssues.clear();
+    templateIssues.set(key, found);
+  }
+  return found;
+}
+
+/**
+ * The message's template: a borrower template never goes to a third party, and no template may
+ * carry what the pack's checks forbid (threats; for third parties the debt, an amount or the
+ * collection purpose). Only a different template frees it.
+ */
+export function templateRule(env: Env, p: TemplateParams): Verdict {
+  const t = env.request.template;
+  if (!t) return ALLOW;
+  const thirdParty = p.thirdPartyKinds.includes(env.request.party.kind);
+  if (p.checks.includes('audience') && thirdParty && t.audience !== 'third_party') {
+    return block(null, { template: t.id, finding: `it is written for the ${t.audience}, and ${env.request.party.kind}s are third parties`, why: `template ${t.id} is for the ${t.audience}` });
+  }
+  for (const issue of issuesOf(t)) {
+    if (p.checks.some((c) => isTemplateRule(c) && c === issue.rule)) {
+      return block(null, { template: t.id, finding: issue.reason, why: `${issue.rule}: "${issue.phrase}"` });
+    }
+  }
+  return ALLOW;
+}
+
+// ---------------------------------------------------------------------------------------------
 // registry
 
 export interface KindDef {
@@ -605,6 +651,7 @@ export const RULE_KINDS: Readonly<Record<RuleKind, KindDef>> = {
   'inconvenient-times': { parse: parseChannelsOnly, vars: ['range'], summary: 'not inside a time range the consumer designated as inconvenient' },
   'inconvenient-media': { parse: parseChannelsOnly, vars: ['medium'], summary: 'not through a medium or at a contact point the consumer said not to use' },
   'time-barred': { parse: parseTimeBarred, vars: ['since', 'purpose'], summary: 'once the debt is time-barred, the listed purposes are barred' },
+  template: { parse: parseTemplateRule, vars: ['template', 'finding'], summary: 'the message template suits the audience and says nothing the checks forbid (threats; to third parties: the debt, amounts)' },
 };
 
 export const RULE_KIND_NAMES = Object.keys(RULE_KINDS) as RuleKind[];
@@ -625,6 +672,7 @@ export function evaluateRule(rule: Rule, env: Env): Verdict {
     case 'inconvenient-times': return inconvenientTimes(env, rule.params);
     case 'inconvenient-media': return inconvenientMedia(env, rule.params);
     case 'time-barred': return timeBarred(env, rule.params);
+    case 'template': return templateRule(env, rule.params);
   }
 }
 

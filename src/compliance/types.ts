@@ -5,6 +5,7 @@
  */
 import type { BusinessDate } from '../core/index.js';
 import type { Channel, PartyKind } from '../contact/index.js';
+import type { MessageTemplate, TemplateRule } from './templates.js';
 
 export const PURPOSES = [
   'collect', 'location', 'message', 'validation_notice', 'cease_confirmation', 'opt_out_confirmation', 'legal_action',
@@ -84,6 +85,8 @@ export interface AttemptRequest {
    * line before the call connects), so it cannot be abandoned (Ofcom: redial after an abandoned call)
    */
   liveAgent?: boolean;
+  /** messages (SMS, e-mail, letter, a scripted call): the template used; the pack's `template` rules check it */
+  template?: MessageTemplate;
   /** field visits only: the visiting team */
   visit?: {
     collectors: number;
@@ -354,6 +357,21 @@ export interface FieldVisitParams {
   noVulnerable: boolean;
 }
 
+export const TEMPLATE_CHECKS = ['audience', 'threatening-wording', 'third-party-disclosure', 'amount-to-third-party'] as const;
+export type TemplateCheck = (typeof TEMPLATE_CHECKS)[number];
+
+export interface TemplateParams {
+  /** `audience`: a borrower template never goes to a third party; the others are the template checks of templates.ts */
+  checks: TemplateCheck[];
+  /** the party kinds who are third parties (they get `third_party` templates) */
+  thirdPartyKinds: PartyKind[];
+}
+
+/** A template check that is one of templates.ts's rules (all but `audience`). */
+export function isTemplateRule(c: TemplateCheck): c is TemplateRule {
+  return c !== 'audience';
+}
+
 export type RuleSpec =
   | { kind: 'window-cap'; params: WindowCapParams }
   | { kind: 'conversation-cooldown'; params: CooldownParams }
@@ -364,6 +382,7 @@ export type RuleSpec =
   | { kind: 'hold'; params: HoldParams }
   | { kind: 'workplace'; params: WorkplaceParams }
   | { kind: 'field-visit'; params: FieldVisitParams }
+  | { kind: 'template'; params: TemplateParams }
   | { kind: 'outcome-cooldown'; params: OutcomeCooldownParams }
   | { kind: 'inconvenient-times'; params: InconvenientTimesParams }
   | { kind: 'inconvenient-media'; params: InconvenientMediaParams }

@@ -17,7 +17,7 @@ import { ValidationError, type BusinessDate } from '../core/index.js';
 import { CONVERSATION_OUTCOMES, type Borrower } from '../contact/index.js';
 import {
   attemptRequest, CONTACT_POINT_KIND, GATE_OUTCOMES, instantAt,
-  type ComplianceAct, type GateOutcome, type RulePack,
+  type ComplianceAct, type GateOutcome, type MessageTemplate, type RulePack,
 } from '../compliance/index.js';
 import { zonesOf } from '../channels/phone-zones.js';
 import type { Store } from '../store/db.js';
@@ -58,10 +58,10 @@ export function scriptedInstant(date: BusinessDate, time: string, offset: string
 export class TimelineGate {
   private readonly accounts = new Map<string, AccountGate>();
 
-  private constructor(private readonly store: Store, private readonly gate: ReplayGate) {}
+  private constructor(private readonly store: Store, private readonly gate: ReplayGate, private readonly templates: Readonly<Record<string, MessageTemplate>>) {}
 
-  static async open(store: Store, gate: ReplayGate, accounts: readonly TimelineAccount[]): Promise<TimelineGate> {
-    const g = new TimelineGate(store, gate);
+  static async open(store: Store, gate: ReplayGate, accounts: readonly TimelineAccount[], templates: Readonly<Record<string, MessageTemplate>> = {}): Promise<TimelineGate> {
+    const g = new TimelineGate(store, gate, templates);
     for (const a of accounts) {
       const b = a.borrower;
       const people = new Map<string, Person>();
@@ -136,7 +136,7 @@ export class TimelineGate {
       emails: isBorrower ? b.emails : person.party?.emails ?? [],
       addresses: isBorrower ? b.addresses : [],
       flags: { ...(person.party?.vulnerable ? { vulnerable: true } : {}), ...(person.party?.attorney ? { attorney: true } : {}) },
-    }, { accountId: e.accountId, channel, at: iso, ...e.gate });
+    }, { accountId: e.accountId, channel, at: iso, ...e.gate, template: e.gate.template === null ? null : this.templates[e.gate.template] ?? null });
     const recent = a.borrowerReached.slice(-UNREACHABLE_AFTER);
     // holds, opt-outs, workplace and refusal come from the acts recorded in the store
     const decision = await decideAndRecord(this.store, request, {

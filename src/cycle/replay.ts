@@ -90,7 +90,7 @@ export async function replay(t: Timeline, opts: ReplayOptions = {}): Promise<Rep
     ? [...STEPS, step(strategyStep(opts.strategy, (d) => strategyDays.set(noteKey(d.accountId, d.date), d)))]
     : STEPS;
   try {
-    const gate = opts.gate ? await TimelineGate.open(store, opts.gate, t.accounts) : null;
+    const gate = opts.gate ? await TimelineGate.open(store, opts.gate, t.accounts, t.templates) : null;
     if (t.buckets) await saveBuckets(store.db, t.buckets);
     await insertLoans(store.db, t.accounts.map((a) => ({
       account: a.account,

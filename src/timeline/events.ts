@@ -135,7 +135,7 @@ const pause: EventKind<PauseEvent> = {
 };
 
 /** Keys of the gate details an `attempt` or `attempts` mapping may carry. */
-const GATE_KEYS = ['person', 'to', 'purpose', 'workplace', 'personal', 'liveAgent'] as const;
+const GATE_KEYS = ['person', 'to', 'purpose', 'workplace', 'personal', 'liveAgent', 'template'] as const;
 const VISIT_KEYS = ['collectors', 'recording', 'noticeGiven'] as const;
 const ATTEMPT_KEYS = ['party', 'channel', 'outcome', 'amount', 'due', ...GATE_KEYS, ...VISIT_KEYS] as const;
 const ATTEMPTS_KEYS = ['party', 'channel', 'outcome', 'perDay', 'until', 'times', 'expect', ...GATE_KEYS] as const;
@@ -213,6 +213,7 @@ function readGateFields(
   let personal: boolean | null | undefined = null;
   if (v.personal !== undefined && v.personal !== null) personal = optionalBoolean(ctx, v.personal, [...p, 'personal'], true);
   const liveAgent = optionalBoolean(ctx, v.liveAgent, [...p, 'liveAgent'], false);
+  const template = optionalString(ctx, v.template, [...p, 'template'], 'the id of a template in templates');
   let visit: AttemptGateFields['visit'] | undefined = null;
   const hasVisitKeys = VISIT_KEYS.some((k) => v[k] !== undefined);
   if (hasVisitKeys && channel !== undefined && channel !== 'visit') {
@@ -232,9 +233,9 @@ function readGateFields(
   }
   if (
     person === undefined || to === undefined || purpose === undefined || workplace === undefined || personal === undefined
-    || liveAgent === undefined || visit === undefined
+    || liveAgent === undefined || template === undefined || visit === undefined
   ) return undefined;
-  return { person, to, purpose, workplace, personal, liveAgent, visit };
+  return { person, to, purpose, workplace, personal, liveAgent, template, visit };
 }
 
 /** Reads a required value that must be one of `allowed`. */
@@ -310,7 +311,7 @@ const attempt: EventKind<AttemptEvent> = {
   kind: 'attempt',
   produces: 'attempt',
   keys: ['time', 'expect'],
-  syntax: '{ date, account, time?: "HH:MM[±HH:MM]", expect?: allowed | blocked | <rule id>, attempt: { party, channel, outcome, amount?, due?, person?, to?, purpose?, workplace?, personal?, liveAgent?, collectors?, recording?, noticeGiven? } }',
+  syntax: '{ date, account, time?: "HH:MM[±HH:MM]", expect?: allowed | blocked | <rule id>, attempt: { party, channel, outcome, amount?, due?, person?, to?, purpose?, workplace?, personal?, liveAgent?, template?, collectors?, recording?, noticeGiven? } }',
   parse(ctx) {
     const p = [...ctx.path, 'attempt'];
     const v = ctx.raw.attempt;

@@ -6,11 +6,11 @@
  */
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { assertMinor, compareDates, isCurrency, parseDate } from '../core/index.js';
+import { assertMinor, compareDates, isCurrency, parseDate, ValidationError } from '../core/index.js';
 import type { BusinessDate } from '../core/index.js';
 import { CHANNELS, isE164, isEmail, isValidTimeZone, parseBorrower, PARTY_KINDS } from '../contact/index.js';
 import type { Channel, PartyKind } from '../contact/index.js';
-import type { InconvenientMedium, InconvenientTime } from '../compliance/index.js';
+import { parseTemplate, type InconvenientMedium, type InconvenientTime, type MessageTemplate } from '../compliance/index.js';
 import type { Borrower } from '../contact/index.js';
 import { parseBuckets, parseProduct } from '../ledger/index.js';
 import type { BucketDef, Product } from '../ledger/index.js';
@@ -37,6 +37,7 @@ export const TIMELINE_KEYS = {
   buckets: 'supported',
   strategy: 'supported',
   jurisdiction: 'supported',
+  templates: 'supported',
 } as const satisfies Record<string, 'supported' | 'reserved'>;
 
 export const ACCOUNT_KEYS = ['id', 'product', 'principal', 'currency', 'disbursed', 'borrower', 'parties', 'consumer'] as const;
@@ -90,8 +91,14 @@ export function parseTimeline(text: string, file: string): Timeline {
   const buckets = readBuckets(src, root.buckets);
   const strategy = readStrategy(src, root.strategy);
   const jurisdiction = readJurisdiction(src, root.jurisdiction);
+  const templates = readTemplates(src, root.templates);
   const { accounts, declared: accountIds } = readAccounts(src, root.accounts, productIds);
   const events = readEvents(src, root.events, accountIds, start ?? null, until ?? null);
+  for (const e of events) {
+    if (e.kind === 'attempt' && e.gate.template !== null && !Object.hasOwn(templates, e.gate.template)) {
+      src.report(['events', e.index], `attempt names template "${e.gate.template}", which is not in templates (known: ${Object.keys(templates).join(', ') || 'none'})`);
+    }
+  }
   if (root.jurisdiction === undefined || root.jurisdiction === null) {
     const reported = new Set<number>();
     for (const e of events) {
@@ -111,7 +118,7 @@ export function parseTimeline(text: string, file: string): Timeline {
     throw new TimelineError(issues);
   }
   events.sort((a, b) => compareDates(a.date, b.date) || a.index - b.index);
-  return { file, start, until, products, accounts, events, buckets, strategy: strategy ?? null, jurisdiction: jurisdiction ?? null };
+  return { file, start, until, products, accounts, events, buckets, strategy: strategy ?? null, jurisdiction: jurisdiction ?? null, templates };
 }
 
 /** A strategy name: letters, digits, `_`, `-` and `.`, starting with a letter or digit. */
@@ -169,6 +176,32 @@ function readJurisdiction(src: SourceReader, raw: unknown): string[] | null | un
     else out.push(j);
   });
   return out.length === list.length ? out : undefined;
+}
+
+const TEMPLATE_KEYS = ['audience', 'language', 'body'] as const;
+
+function readTemplates(src: SourceReader, raw: unknown): Record<string, MessageTemplate> {
+  if (raw === undefined || raw === null) return {};
+  if (!isRecord(raw)) {
+    src.report(['templates'], 'must be a mapping of template id to { audience, language, body }');
+    return {};
+  }
+  const out: [string, MessageTemplate][] = [];
+  for (const [id, t] of Object.entries(raw)) {
+    const path: FieldPath = ['templates', id];
+    if (!isRecord(t)) {
+      src.report(path, 'must be a mapping { audience: borrower | third_party, language: en | zh-CN, body }');
+      continue;
+    }
+    src.rejectUnknownKeys(t, TEMPLATE_KEYS, path);
+    try {
+      out.push([id, parseTemplate({ ...t, id })]);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      src.report((TEMPLATE_KEYS as readonly string[]).includes(err.field) ? [...path, err.field] : path, err.rule);
+    }
+  }
+  return Object.fromEntries(out);
 }
 
 function readStrategy(src: SourceReader, raw: unknown): string | null | undefined {

@@ -4,7 +4,7 @@
  */
 import type { BusinessDate, Minor } from '../core/index.js';
 import type { Attempt, Borrower, Channel, PartyKind } from '../contact/index.js';
-import type { ActKind, ActSource, InconvenientMedium, InconvenientTime, Purpose } from '../compliance/index.js';
+import type { ActKind, ActSource, InconvenientMedium, InconvenientTime, MessageTemplate, Purpose } from '../compliance/index.js';
 import type { Account, BucketDef, Product } from '../ledger/index.js';
 
 export interface Timeline {
@@ -32,6 +32,8 @@ export interface Timeline {
    * jurisdiction every scripted attempt goes through the compliance gate (`resolvePackPaths`).
    */
   jurisdiction: string[] | null;
+  /** message templates attempts may name (`template:`), keyed by id; the gate's `template` rules check them */
+  templates: Record<string, MessageTemplate>;
 }
 
 export interface TimelineAccount {
@@ -123,6 +125,8 @@ export interface AttemptGateFields {
   personal: boolean | null;
   /** calls: placed with a guaranteed live agent (no abandoned call possible) */
   liveAgent: boolean;
+  /** the id of the message template used (a key of the timeline's `templates`); null: none */
+  template: string | null;
   /** field visits: the visiting team; null: two collectors with a recording, notice given */
   visit: { collectors: number; recording: boolean; noticeGiven: boolean } | null;
   /**

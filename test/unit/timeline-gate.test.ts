@@ -78,10 +78,10 @@ describe('attempts for the gate', () => {
       '  - { date: 2026-03-03, account: L-1, expect: blocked, attempt: { party: reference, person: R-1, to: "+13125550111", purpose: location, workplace: true, personal: false, liveAgent: true, channel: call, outcome: conversation } }',
     ), FILE);
     const [a, b, c] = attempts(t);
-    expect(a?.gate).toEqual({ time: '20:59', offset: '-05:00', person: null, to: null, purpose: null, workplace: false, personal: null, liveAgent: false, visit: null, expect: 'allowed' });
+    expect(a?.gate).toEqual({ time: '20:59', offset: '-05:00', person: null, to: null, purpose: null, workplace: false, personal: null, liveAgent: false, template: null, visit: null, expect: 'allowed' });
     expect(b?.gate.offset).toBe('Z');
     expect(b?.gate.expect).toBe('us-regf/hours');
-    expect(c?.gate).toEqual({ time: '10:00', offset: null, person: 'R-1', to: '+13125550111', purpose: 'location', workplace: true, personal: false, liveAgent: true, visit: null, expect: 'blocked' });
+    expect(c?.gate).toEqual({ time: '10:00', offset: null, person: 'R-1', to: '+13125550111', purpose: 'location', workplace: true, personal: false, liveAgent: true, template: null, visit: null, expect: 'blocked' });
   });
 
   it('reads a visit team, with defaults for what is not given', () => {
@@ -198,6 +198,25 @@ describe('consumer designations', () => {
       'accounts[0].consumer.inconvenientMedia[1].channel: must be one of call, sms, email, letter, visit, got "fax"',
       expect.stringMatching(/^accounts\[0\]\.consumer\.timeBarredSince: /),
       expect.stringMatching(/^accounts\[0\]\.consumer\.mood: is not a known field/),
+    ]));
+  });
+});
+
+describe('message templates in timelines', () => {
+  it('reads templates and lets attempts name them; an unknown name or a bad template is an error', () => {
+    const tpl = 'templates:\n  cb: { audience: third_party, language: en, body: "Please call us back." }\n';
+    const t = parseTimeline(withEvents(
+      '  - { date: 2026-03-02, account: L-1, attempt: { party: reference, person: R-1, channel: sms, outcome: sent, template: cb } }',
+    ).replace('products:\n', `${tpl}products:\n`), FILE);
+    expect(t.templates).toEqual({ cb: { id: 'cb', audience: 'third_party', language: 'en', body: 'Please call us back.' } });
+    expect(attempts(t)[0]?.gate.template).toBe('cb');
+    expect(issues(withEvents(
+      '  - { date: 2026-03-02, account: L-1, attempt: { party: reference, person: R-1, channel: sms, outcome: sent, template: nope } }',
+    ).replace('products:\n', 'templates:\n  cb: { audience: everyone, language: en, body: "Hi" }\n  x: { audience: borrower, language: fr, body: "Salut", tone: warm }\nproducts:\n'))).toEqual(expect.arrayContaining([
+      'templates.cb.audience: must be one of borrower, third_party, got "everyone"',
+      'templates.x.language: must be one of en, zh-CN, got "fr"',
+      expect.stringMatching(/^templates\.x\.tone: is not a known field/),
+      'events[0]: attempt names template "nope", which is not in templates (known: none)',
     ]));
   });
 });

@@ -102,6 +102,7 @@ const EXPECTED: Timeline = {
   buckets: null,
   strategy: null,
   jurisdiction: null,
+  templates: {},
 };
 
 describe('parseTimeline: the example', () => {
@@ -238,7 +239,7 @@ describe('parseTimeline: errors name file, line, column and field', () => {
 
   it('unknown top-level key', () => {
     const text = edit('until: 2026-06-30\n', 'until: 2026-06-30\nstat: 1\n');
-    expectIssue(text, '3:1', 'stat', 'is not a known field (known: start, until, products, accounts, events, buckets, strategy, jurisdiction)');
+    expectIssue(text, '3:1', 'stat', 'is not a known field (known: start, until, products, accounts, events, buckets, strategy, jurisdiction, templates)');
   });
 
   it('jurisdiction: a pack name, a path, or a list of them', () => {
