@@ -8,6 +8,7 @@ import { ACT_KINDS, ACT_SOURCES, gateFactsFromActs, type LoadedPack } from '../c
 import { CHANNELS } from '../contact/index.js';
 import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, type ComplaintStatus } from '../complaints/index.js';
 import { findPackFile, loadPackFile } from './packs.js';
+import { accountJurisdiction } from '../store/gate.js';
 import { table, withStore } from './shared.js';
 import { loadActs, recordAct, type RecordedAct } from '../store/acts.js';
 import {
@@ -134,7 +135,7 @@ export function registerCompliance(program: Command): void {
     .requiredOption('--received <YYYY-MM-DD>', 'date the complaint was received')
     .option('--party <id>', 'the complainant, when not the borrower')
     .option('--summary <text>', 'what the complainant says')
-    .option('--jurisdiction <packs>', 'rule packs in force, comma-separated names or files (e.g. us-regf,us-ma): their complaints.responseDays applies')
+    .option('--jurisdiction <packs>', 'rule packs in force, comma-separated names or files (e.g. us-regf,us-ma): their complaints.responseDays applies (default: `arrears gate jurisdiction` for the borrower\'s country)')
     .option('--attempt <id>', 'a gate decision id the complaint is about (repeatable; its agent and agency are linked too)', collect, [])
     .option('--agent <id>', 'an agent the complaint names (repeatable)', collect, [])
     .option('--agency <id>', 'an agency the complaint names (repeatable)', collect, [])
@@ -143,8 +144,10 @@ export function registerCompliance(program: Command): void {
       account: string; category: string; received: string; party?: string; summary?: string; jurisdiction?: string;
       attempt: string[]; agent: string[]; agency: string[]; actor?: string;
     }, cmd: Command) => {
-      const packs = (o.jurisdiction ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '').map(loadPack);
       await withStore(cmd, async (s) => {
+        // the packs named, else those in force for the account's borrower (`arrears gate jurisdiction`)
+        const names = o.jurisdiction !== undefined ? o.jurisdiction.split(',').map((x) => x.trim()).filter((x) => x !== '') : await accountJurisdiction(s.db, o.account) ?? [];
+        const packs = names.map(loadPack);
         const c = await openComplaint(s, {
           accountId: o.account, partyId: o.party ?? null, category: o.category, receivedOn: parseDate(o.received, '--received'),
           summary: o.summary ?? null, packs, attempts: attemptIds(o.attempt), agents: o.agent, agencies: o.agency,

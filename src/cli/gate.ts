@@ -5,12 +5,15 @@
  */
 import { Option, type Command } from 'commander';
 import { ValidationError } from '../core/index.js';
-import { attemptRequest, CONTACT_POINT_KIND, GATE_OUTCOMES, localTime, PURPOSES, type GateOutcome, type Purpose } from '../compliance/index.js';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { attemptRequest, CONTACT_POINT_KIND, GATE_OUTCOMES, localTime, parseTemplate, PURPOSES, type GateOutcome, type MessageTemplate, type Purpose } from '../compliance/index.js';
 import { CHANNELS, OUTCOMES, PARTY_KINDS, type Channel, type Outcome, type PartyKind } from '../contact/index.js';
 import { zonesOf } from '../channels/phone-zones.js';
 import { rowToBorrower } from '../store/codec.js';
 import type { Store } from '../store/db.js';
-import { decideAndRecord, jurisdictionFor, loadDecisions, loadJurisdictions, recordGateOutcome, saveJurisdiction, type Jurisdictions } from '../store/gate.js';
+import { borrowerCountry, decideAndRecord, jurisdictionFor, loadDecisions, loadJurisdictions, recordGateOutcome, saveJurisdiction, type Jurisdictions } from '../store/gate.js';
 import { recordAttempts } from '../store/repo.js';
 import { findPackFile, loadPackFile, packHolidays } from './packs.js';
 import { table, withStore } from './shared.js';
@@ -33,7 +36,21 @@ interface DecideOpts {
   agent?: string;
   agency?: string;
   outcome?: string;
+  template?: string;
   format: 'text' | 'json';
+}
+
+/** A message template from a YAML or JSON file `{ id, audience, language, body }` (id defaults to the file name). */
+function readTemplate(file: string): MessageTemplate {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new ValidationError('--template', `cannot read ${file}`);
+  }
+  const raw: unknown = parseYaml(text);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ValidationError('--template', `${file} must hold a mapping { id, audience, language, body }`);
+  return parseTemplate({ id: basename(file).replace(/\.(ya?ml|json)$/i, ''), ...raw });
 }
 
 function packList(v: string): string[] {
@@ -91,8 +108,9 @@ async function decideCommand(store: Store, o: DecideOpts): Promise<number> {
   }, {
     accountId: o.account, channel: o.channel, at: new Date(ms).toISOString(), to: o.to ?? null, purpose: o.purpose,
     workplace: o.workplace === true, personal: o.personal === false ? false : null, liveAgent: o.liveAgent === true,
+    template: o.template === undefined ? null : readTemplate(o.template),
   });
-  const country = (borrower.addresses.find((a) => a.kind === 'residential') ?? borrower.addresses[0])?.country ?? null;
+  const country = borrowerCountry(borrower);
   const names = await packsInForce(store, o.jurisdiction, country);
   const packs = names.map((n) => loadPackFile(findPackFile(n)));
   const year = request.at.slice(0, 4);
@@ -146,6 +164,7 @@ export function registerGate(program: Command): void {
     .option('--agent <id>', 'the agent making the attempt')
     .option('--agency <id>', 'the agency making the attempt')
     .option('--outcome <outcome>', 'when allowed and already made: what came of it (recorded at once)')
+    .option('--template <file>', 'the message template (YAML or JSON { id, audience, language, body }); the packs\' template rules check it')
     .addOption(new Option('--format <format>', 'output').choices(['text', 'json']).default('text'))
     .action(async (o: DecideOpts, cmd: Command) => {
       process.exitCode = await withStore(cmd, (s) => decideCommand(s, o));

@@ -11,7 +11,8 @@
 import type { Kysely } from 'kysely';
 import { ValidationError } from '../core/index.js';
 import { decide, GATE_OUTCOMES, isPersonal, type AttemptRequest, type Decision, type GateContext, type GateOutcome, type PastAttempt, type Purpose } from '../compliance/index.js';
-import type { Channel } from '../contact/index.js';
+import type { Borrower, Channel } from '../contact/index.js';
+import { rowToBorrower } from './codec.js';
 import type { Dialect, Store } from './db.js';
 import { appendAudit, atomically, audit } from './audit.js';
 import { withLocks } from './locks.js';
@@ -117,6 +118,19 @@ export async function saveJurisdiction(db: Db, country: string | null, packs: re
 /** The packs for a borrower in `country` (null: unknown): the country's list, else the default, else null. */
 export function jurisdictionFor(j: Jurisdictions, country: string | null): string[] | null {
   return (country !== null ? j.byCountry[country] : undefined) ?? j.default;
+}
+
+/** The country of a borrower's residential (else first) address; null when none is known. */
+export function borrowerCountry(b: Pick<Borrower, 'addresses'>): string | null {
+  return (b.addresses.find((a) => a.kind === 'residential') ?? b.addresses[0])?.country ?? null;
+}
+
+/** The packs that bind an account's contacts (its borrower's country, else the default); null when none are set. */
+export async function accountJurisdiction(db: Db, accountId: string): Promise<string[] | null> {
+  const row = await db.selectFrom('accounts').innerJoin('borrowers', 'borrowers.id', 'accounts.borrower_id')
+    .select(['borrowers.id', 'borrowers.name', 'borrowers.timezone', 'borrowers.data']).where('accounts.id', '=', accountId).executeTakeFirst();
+  if (!row) throw new ValidationError('account', `unknown account "${accountId}"`);
+  return jurisdictionFor(await loadJurisdictions(db), borrowerCountry(rowToBorrower(row)));
 }
 
 /** A recorded decision with what was asked. */

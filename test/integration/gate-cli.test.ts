@@ -3,6 +3,9 @@
  * country), a decision for a contact with the borrower's zones, the outcome recorded, exit code 3
  * when blocked, an account's decision log, and the audit chain intact — on SQLite and PostgreSQL.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliRunner, cliTargets } from '../support/cli.js';
 
@@ -45,6 +48,14 @@ describe.each(cliTargets('gatecli'))('arrears gate on $name', (t) => {
     expect(ref.status).toBe(3);
     expect(ref.stdout).toContain('blocked by us-regf/third-parties');
 
+    // a message template is checked: a borrower template never goes to a reference
+    const tpl = join(mkdtempSync(join(tmpdir(), 'arrears-tpl-')), 'reminder.yaml');
+    writeFileSync(tpl, 'audience: borrower\nlanguage: en\nbody: "Your payment of $120 is overdue."\n');
+    const toRef = run('gate', 'decide', '--account', 'L-1001', '--channel', 'sms', '--party', 'reference', '--to', '+13125550112', '--purpose', 'location', '--template', tpl, '--at', '2026-03-04T17:00:00Z');
+    expect(toRef.status).toBe(3);
+    expect(toRef.stdout).toContain('blocked by us-regf/template');
+    expect(toRef.stdout).toContain('Template reminder may not be used here');
+
     // bad input names the option
     expect(run('gate', 'decide', '--account', 'L-1001', '--channel', 'call', '--at', '2026-03-04 15:00').stderr).toContain('--at: must be an ISO instant with Z or an offset');
     expect(run('gate', 'decide', '--account', 'L-9', '--channel', 'call').stderr).toContain('--account: unknown account "L-9"');
@@ -53,14 +64,20 @@ describe.each(cliTargets('gatecli'))('arrears gate on $name', (t) => {
     const log = run('gate', 'log', '--account', 'L-1001');
     expect(log.status).toBe(0);
     const lines = log.stdout.trim().split('\n');
-    expect(lines).toHaveLength(2 + 5);
-    expect(lines[2]).toMatch(/^5\s+2026-03-04T16:00:00.000Z\s+L-1001\/reference\s+call\s+\+13125550111\s+collect\s+blocked: us-regf\/third-parties\s+-$/);
+    expect(lines).toHaveLength(2 + 6);
+    expect(lines[2]).toMatch(/^6\s+2026-03-04T17:00:00.000Z\s+L-1001\/reference\s+sms\s+\+13125550112\s+location\s+blocked: us-regf\/template\s+-$/);
+    expect(lines[3]).toMatch(/^5\s+2026-03-04T16:00:00.000Z\s+L-1001\/reference\s+call\s+\+13125550111\s+collect\s+blocked: us-regf\/third-parties\s+-$/);
     expect(log.stdout).toMatch(/\n1\s+2026-03-02T15:00:00.000Z\s+\S+\s+call\s+\S+\s+collect\s+allowed\s+no_answer\n?$/);
 
     // per-country packs bind borrowers with that country; this one's address has none, so the default holds
     expect(run('gate', 'jurisdiction', 'cn', '--country', 'US').stdout).toContain('US: cn');
     const dflt = run('gate', 'decide', '--account', 'L-1001', '--channel', 'call', '--at', '2026-03-05T15:00:00Z', '--format', 'json');
     expect((JSON.parse(dflt.stdout) as { packs: string[] }).packs).toEqual(['us-regf', 'us-ma']);
+
+    // a complaint's deadline follows the packs in force for the account when none are named
+    const c = run('complaint', 'open', '--account', 'L-1001', '--category', 'harassment', '--received', '2026-03-05');
+    expect(c.status, c.stderr).toBe(0);
+    expect(c.stdout).toContain('respond by 2026-03-20 (15 days: us-regf:');
 
     const audit = run('audit', 'verify');
     expect(audit.status).toBe(0);
