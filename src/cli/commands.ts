@@ -22,6 +22,8 @@ import { registerNoticeCommands } from './notices.js';
 import { logger, progress } from './progress.js';
 import { registerCompliance } from './compliance.js';
 import { registerGate } from './gate.js';
+import { registerAgency } from './agency.js';
+import { registerParty } from './party.js';
 
 /** Reads an input file; a missing or unreadable file is a clear input error, not a stack trace. */
 function readInput(file: string): string {
@@ -279,4 +281,6 @@ export function registerCommands(program: Command): void {
     });
   registerCompliance(program);
   registerGate(program);
+  registerAgency(program);
+  registerParty(program);
 }

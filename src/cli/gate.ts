@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { attemptRequest, CONTACT_POINT_KIND, GATE_OUTCOMES, localTime, parseTemplate, PURPOSES, type GateOutcome, type MessageTemplate, type Purpose } from '../compliance/index.js';
-import { CHANNELS, OUTCOMES, PARTY_KINDS, type Channel, type Outcome, type PartyKind } from '../contact/index.js';
+import { activePhones, CHANNELS, OUTCOMES, PARTY_KINDS, type Channel, type Outcome, type PartyKind } from '../contact/index.js';
+import { getParty, retirePartyNumber } from '../store/parties.js';
 import { zonesOf } from '../channels/phone-zones.js';
 import { rowToBorrower } from '../store/codec.js';
 import type { Store } from '../store/db.js';
@@ -97,14 +98,25 @@ async function decideCommand(store: Store, o: DecideOpts): Promise<number> {
   const isBorrower = o.party === 'borrower' && (o.person === undefined || o.person === borrower.id);
   if (o.party === 'borrower' && !isBorrower) throw new ValidationError('--person', `the borrower of ${o.account} is ${borrower.id}, got "${o.person ?? ''}"`);
   const personId = isBorrower ? borrower.id : o.person ?? `${o.account}/${o.party}`;
-  if (!isBorrower && o.to === undefined && o.channel !== 'letter') {
-    throw new ValidationError('--to', `is required for a ${o.party}: the number, e-mail or address to use (parties other than the borrower are not on file yet)`);
+  const onFile = isBorrower || o.person === undefined ? null : await getParty(store.db, o.person);
+  if (o.person !== undefined && !isBorrower && (!onFile || onFile.accountId !== o.account)) {
+    throw new ValidationError('--person', `no party "${o.person}" on account ${o.account} (add one with \`arrears party add\`)`);
+  }
+  if (onFile && onFile.kind !== o.party) throw new ValidationError('--party', `${onFile.id} is a ${onFile.kind}, got ${o.party}`);
+  const partyPhones = onFile ? activePhones(onFile) : [];
+  if (onFile && o.to !== undefined && onFile.phones.some((x) => x.number === o.to && x.retiredAt !== null)) {
+    throw new ValidationError('--to', `${o.to} was retired for ${onFile.id} after a wrong-number outcome`);
+  }
+  if (!isBorrower && !onFile && o.to === undefined && o.channel !== 'letter') {
+    throw new ValidationError('--to', `is required for a ${o.party} not on file: the number, e-mail or address to use (or --person with a party added by \`arrears party add\`)`);
   }
   const called = o.to !== undefined && CONTACT_POINT_KIND[o.channel] === 'phone' ? [o.to] : [];
-  const zones = await zonesOf([borrower.timezone], isBorrower ? [...borrower.phones, ...called] : called);
+  const ownZone = onFile?.timezone ?? borrower.timezone;
+  const zones = await zonesOf([isBorrower ? borrower.timezone : ownZone], isBorrower ? [...borrower.phones, ...called] : [...partyPhones, ...called]);
   const request = attemptRequest({
     id: personId, kind: o.party, zones, flags: {},
-    phones: isBorrower ? borrower.phones : [], emails: isBorrower ? borrower.emails : [], addresses: isBorrower ? borrower.addresses : [],
+    phones: isBorrower ? borrower.phones : partyPhones, emails: isBorrower ? borrower.emails : onFile?.emails ?? [],
+    addresses: isBorrower ? borrower.addresses : onFile?.addresses ?? [],
   }, {
     accountId: o.account, channel: o.channel, at: new Date(ms).toISOString(), to: o.to ?? null, purpose: o.purpose,
     workplace: o.workplace === true, personal: o.personal === false ? false : null, liveAgent: o.liveAgent === true,
@@ -121,6 +133,7 @@ async function decideCommand(store: Store, o: DecideOpts): Promise<number> {
   if (d.allowed && outcome !== null) {
     await recordGateOutcome(store, d.id, outcome as GateOutcome);
     await recordAttempts(store.db, [{ accountId: o.account, ...localClock(ms, borrower.timezone), party: o.party, channel: o.channel, outcome, promise: null }]);
+    if (outcome === 'wrong_number' && onFile) await retirePartyNumber(store.db, onFile.id, request.contactPoint.id, request.at, process.env.ARREARS_ACTOR ?? 'cli');
   }
   if (o.format === 'json') {
     process.stdout.write(`${JSON.stringify({ id: d.id, allowed: d.allowed, rule: d.rule, reason: d.reason, nextAllowedAt: d.nextAllowedAt, party: personId, contactPoint: request.contactPoint.id, zones, packs: names, outcome: d.allowed ? outcome : null })}\n`);
@@ -180,7 +193,7 @@ export function registerGate(program: Command): void {
       await withStore(cmd, async (s) => {
         const row = await s.db.selectFrom('gate_decisions').innerJoin('accounts', 'accounts.id', 'gate_decisions.debt_id')
           .innerJoin('borrowers', 'borrowers.id', 'accounts.borrower_id')
-          .select(['gate_decisions.debt_id', 'gate_decisions.party_kind', 'gate_decisions.channel', 'gate_decisions.at', 'gate_decisions.allowed', 'gate_decisions.outcome', 'borrowers.timezone'])
+          .select(['gate_decisions.debt_id', 'gate_decisions.party_id', 'gate_decisions.contact_point', 'gate_decisions.party_kind', 'gate_decisions.channel', 'gate_decisions.at', 'gate_decisions.allowed', 'gate_decisions.outcome', 'borrowers.timezone'])
           .where('gate_decisions.id', '=', Number(id)).executeTakeFirst();
         if (!row || row.allowed !== 1) throw new ValidationError('decision', `no allowed decision ${id} (a blocked attempt never happens, so it has no outcome)`);
         if (row.outcome !== null) throw new ValidationError('decision', `decision ${id} already has outcome ${row.outcome}`);
@@ -188,7 +201,9 @@ export function registerGate(program: Command): void {
         await recordAttempts(s.db, [{
           accountId: row.debt_id, ...localClock(Date.parse(row.at), row.timezone), party: row.party_kind as PartyKind, channel: row.channel as Channel, outcome: out, promise: null,
         }]);
-        process.stdout.write(`decision ${id}: outcome ${out} recorded\n`);
+        // a wrong number is retired for that person (parties on file; the borrower record's numbers are not retired yet)
+        const retired = out === 'wrong_number' && await retirePartyNumber(s.db, row.party_id, row.contact_point, row.at, process.env.ARREARS_ACTOR ?? 'cli');
+        process.stdout.write(`decision ${id}: outcome ${out} recorded${retired ? `; ${row.contact_point} retired for ${row.party_id}` : ''}\n`);
       });
     });
 

@@ -1,2 +1,3 @@
 export * from './party.js';
 export * from './outcomes.js';
+export * from './parties.js';

@@ -11,6 +11,7 @@ import { addDays, ValidationError, type BusinessDate } from '../core/index.js';
 import { balances, overdueAmount, type Product } from '../ledger/index.js';
 import { openStore, type Store } from '../store/db.js';
 import { addPause, insertLoans, recordAttempts, recordPayments, saveBuckets } from '../store/repo.js';
+import { addParties } from '../store/parties.js';
 import type { AttemptEvent, FlagEvent, Timeline, TimelineEvent, TraceDecision, TraceRow } from '../timeline/index.js';
 import { runCycle } from './run.js';
 import { STEPS, step } from './steps.js';
@@ -97,6 +98,10 @@ export async function replay(t: Timeline, opts: ReplayOptions = {}): Promise<Rep
       borrower: a.borrower,
       product: t.products[a.account.productId] as Product,
     })), t.buckets ?? undefined);
+    // the people on file, so the strategy sees them (contact.referencesOnFile); ids are per account in a timeline
+    await addParties(store.db, t.accounts.flatMap((a) => a.parties.filter((p) => p.id !== a.borrower.id).map((p) => ({
+      id: `${a.account.id}:${p.id}`, accountId: a.account.id, kind: p.kind, name: p.id, phones: p.phones, emails: p.emails, ...(p.timezone ? { timezone: p.timezone } : {}),
+    }))), 'timeline');
     const byDate = new Map<BusinessDate, TimelineEvent[]>();
     for (const e of t.events) {
       const list = byDate.get(e.date);

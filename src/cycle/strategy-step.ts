@@ -9,6 +9,9 @@ import { isConversation, type Attempt } from '../contact/index.js';
 import { isPaused, type Account, type AccountState, type BucketDef } from '../ledger/index.js';
 import { buildFacts, evaluate, stageMove, type CompiledStrategy, type Evaluation, type Facts, type StageMove, type Task, type VisitRecord } from '../strategy/index.js';
 import { chunks, insertTasks, loadAttemptsBetween, type Db } from '../store/repo.js';
+import { loadActsBetween } from '../store/acts.js';
+import { referencesOnFileBetween } from '../store/parties.js';
+import { gateFactsFromActs, type ComplianceAct } from '../compliance/index.js';
 import { pageRange, type CycleStep, type PageContext } from './steps.js';
 
 /** How far back the facts look at attempts and payments (contact statistics cover 30 days). */
@@ -26,6 +29,10 @@ export interface FactsInputs {
   stages: Map<string, { stage: string; since: string }>;
   attempts: Map<string, Attempt[]>;
   payments: Map<string, { date: BusinessDate; amount: Minor }[]>;
+  /** references with a number in use, per account (parties) */
+  references?: Map<string, number>;
+  /** recorded compliance acts per account, up to the end of the date */
+  acts?: Map<string, ComplianceAct[]>;
 }
 
 interface Output {
@@ -52,12 +59,14 @@ export async function loadFactsInputs(db: Db, ids: readonly string[], date: Busi
   const since = addDays(date, -FACTS_LOOKBACK_DAYS);
   if (ids.length === 0) return { stages: new Map(), attempts: new Map(), payments: new Map() };
   const [first, last] = pageRange(ids);
-  const [stageRows, attempts, paymentRows] = await Promise.all([
+  const [stageRows, attempts, paymentRows, references, acts] = await Promise.all([
     db.selectFrom('account_stage').select(['account_id', 'stage', 'since']).where('account_id', '>=', first).where('account_id', '<=', last).execute(),
     loadAttemptsBetween(db, first, last, since),
     db.selectFrom('payments').select(['account_id', 'business_date', 'amount'])
       .where('account_id', '>=', first).where('account_id', '<=', last).where('business_date', '>=', since).where('business_date', '<=', date)
       .orderBy('business_date').orderBy('id').execute(),
+    referencesOnFileBetween(db, first, last),
+    loadActsBetween(db, first, last, endOfDate(date)),
   ]);
   const payments = new Map<string, { date: BusinessDate; amount: Minor }[]>();
   for (const p of paymentRows) {
@@ -66,13 +75,25 @@ export async function loadFactsInputs(db: Db, ids: readonly string[], date: Busi
     if (list) list.push(item);
     else payments.set(p.account_id, [item]);
   }
-  return { stages: new Map(stageRows.map((r) => [r.account_id, { stage: r.stage, since: r.since }])), attempts, payments };
+  return { stages: new Map(stageRows.map((r) => [r.account_id, { stage: r.stage, since: r.since }])), attempts, payments, references, acts };
+}
+
+/** The last instant of a business date, UTC (acts are facts once received; the zone's few hours do not matter for a day's plan). */
+function endOfDate(date: BusinessDate): string {
+  return `${date}T23:59:59.999Z`;
+}
+
+/** The holds in force for the borrower (acts about the debt or about the borrower) at the end of `date`. */
+function holdsOf(acts: readonly ComplianceAct[] | undefined, borrowerId: string, date: BusinessDate): Set<string> {
+  if (!acts || acts.length === 0) return new Set();
+  return new Set(gateFactsFromActs(acts, borrowerId, endOfDate(date)).holds.map((h) => h.kind));
 }
 
 /** One account's facts on `date`, as the strategy step builds them. */
 export function factsFor(strategy: CompiledStrategy, input: FactsInputs, account: Account, state: AccountState, date: BusinessDate, buckets: readonly BucketDef[]): Facts {
   const prev = input.stages.get(account.id);
   const attempts = input.attempts.get(account.id) ?? [];
+  const holds = holdsOf(input.acts?.get(account.id), account.borrowerId, date);
   return buildFacts({
     account,
     state,
@@ -82,8 +103,12 @@ export function factsFor(strategy: CompiledStrategy, input: FactsInputs, account
     stage: prev ? { name: prev.stage, since: prev.since } : null,
     flags: {
       paused: isPaused(state.pauses, date),
-      disputed: attempts.some((a) => a.outcome === 'dispute'),
+      disputed: holds.has('dispute') || attempts.some((a) => a.outcome === 'dispute'),
+      cease: holds.has('cease'),
+      deceased: holds.has('deceased'),
+      bankrupt: holds.has('bankruptcy'),
     },
+    referencesOnFile: input.references?.get(account.id) ?? 0,
     plan: { active: false, hardshipOpen: attempts.some((a) => a.outcome === 'hardship') },
     visits: visitsOf(attempts),
     buckets: strategy.buckets ?? buckets,

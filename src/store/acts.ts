@@ -46,6 +46,20 @@ export async function loadActs(db: Db, debtId: string, asOf?: string): Promise<R
 }
 
 /** What the gate needs from the recorded acts for `partyId` on `debtId` as of `asOf` (ISO instant). */
+/** The acts of the debts first..last (the cycle's page range) up to `asOf`, grouped by debt. */
+export async function loadActsBetween(db: Db, first: string, last: string, asOf: string): Promise<Map<string, RecordedAct[]>> {
+  const rows = await db.selectFrom('compliance_acts').selectAll()
+    .where('debt_id', '>=', first).where('debt_id', '<=', last).where('at', '<=', asOf).orderBy('at').orderBy('id').execute();
+  const out = new Map<string, RecordedAct[]>();
+  for (const r of rows) {
+    const a = rowToAct(r);
+    const list = out.get(a.debtId);
+    if (list) list.push(a);
+    else out.set(a.debtId, [a]);
+  }
+  return out;
+}
+
 export async function loadGateFacts(db: Db, debtId: string, partyId: string, asOf: string): Promise<GateFacts> {
   if (Number.isNaN(Date.parse(asOf))) throw new ValidationError('asOf', `must be an ISO 8601 instant, got ${JSON.stringify(asOf)}`);
   return gateFactsFromActs(await loadActs(db, debtId, asOf), partyId, asOf);

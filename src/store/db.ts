@@ -8,7 +8,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
-import { migrateToLatest } from './migrate.js';
+import { SCHEMA_DDL_LOCK, migrateToLatest } from './migrate.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -129,11 +129,17 @@ export async function openStore(opts: OpenOptions = {}): Promise<Store> {
   return store;
 }
 
-/** Drops a PostgreSQL schema (tests clean up after themselves). */
+/**
+ * Drops a PostgreSQL schema (tests clean up after themselves). Takes SCHEMA_DDL_LOCK exclusively:
+ * a migrator elsewhere introspects every schema's tables, and a schema vanishing under it fails it
+ * with "schema … does not exist".
+ */
 export async function dropSchema(url: string, schema: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`schema name "${schema}" must be lower-case letters, digits and _`);
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
+    await admin.query('SELECT pg_advisory_lock($1)', [SCHEMA_DDL_LOCK]);
     await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   } finally {
     await admin.end();

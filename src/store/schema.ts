@@ -248,8 +248,78 @@ export interface ValidationNoticesTable {
   recorded_at: string;
 }
 
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead';
+
+/** Outgoing messages (migration 009, src/store/outbox.ts; sent by src/channels/dispatcher.ts). */
+export interface OutboxTable {
+  id: Generated<number>;
+  idempotency_key: string;
+  channel: 'sms' | 'email';
+  /** the message's `to` */
+  recipient: string;
+  /** the message's `from`; null: the channel's default */
+  sender: string | null;
+  subject: string | null;
+  body: string;
+  account_id: string | null;
+  task_id: number | null;
+  status: OutboxStatus;
+  /** claims so far (each claim is one send attempt) */
+  attempts: number;
+  /** ISO instant: when a pending or failed row is due; for a sending row, when its lease expires */
+  next_attempt_at: string;
+  last_error: string | null;
+  provider_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 /** The audit log's rows are its entries (src/audit/chain.ts). */
 export type AuditLogTable = AuditEntry;
+
+export interface PartiesTable {
+  id: string;
+  account_id: string;
+  kind: string;
+  name: string;
+  /** the rest of the Party (relation, timezone, languages, phones, emails, addresses, forbidsCalls), JSON */
+  data: string;
+  /** 1 when a reference with a number in use (summed per account for `contact.referencesOnFile`) */
+  references_on_file: number;
+}
+
+/** Agency contracts (migration 010, src/store/agencies.ts). */
+export interface AgenciesTable {
+  id: string;
+  name: string;
+  /** { bucket: "0.185" } JSON: decimal rates as text, exact */
+  commission: string;
+  placement_days: number;
+  capacity: number;
+  /** JSON list of region codes */
+  regions: string;
+  created_at: string;
+}
+
+/** Accounts placed with agencies (migration 010); the agency's window is [placed_on, recalled_on ?? ends_on). */
+export interface PlacementsTable {
+  id: Generated<number>;
+  account_id: string;
+  agency_id: string;
+  rule_id: string;
+  /** bucket and balance at placement (the commission rate and the recovery cap come from them) */
+  bucket: string;
+  balance: number;
+  currency: string;
+  placed_on: string;
+  ends_on: string;
+  /** null while open */
+  recalled_on: string | null;
+  recall_reason: string | null;
+  recall_ref: string | null;
+  seed: string;
+  placed_at: string;
+}
 
 export interface Database {
   products: ProductsTable;
@@ -267,9 +337,13 @@ export interface Database {
   tasks: TasksTable;
   gate_decisions: GateDecisionsTable;
   audit_log: AuditLogTable;
+  parties: PartiesTable;
   compliance_acts: ComplianceActsTable;
   complaints: ComplaintsTable;
   complaint_links: ComplaintLinksTable;
   complaint_events: ComplaintEventsTable;
   validation_notices: ValidationNoticesTable;
+  agencies: AgenciesTable;
+  placements: PlacementsTable;
+  outbox: OutboxTable;
 }

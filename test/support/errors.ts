@@ -16,3 +16,14 @@ export function catchValidation(fn: () => unknown): ValidationError {
   if (e instanceof ValidationError) return e;
   throw e;
 }
+
+/** The ValidationError an async `fn` rejected with; anything else (or success) fails the test. */
+export async function catchValidationAsync(fn: () => Promise<unknown>): Promise<ValidationError> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof ValidationError) return e;
+    throw e;
+  }
+  throw new Error('expected a ValidationError');
+}
