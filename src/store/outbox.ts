@@ -16,17 +16,10 @@ import type { Store } from './db.js';
 import { withLocks } from './locks.js';
 import { BATCH_ROWS, chunks, type Db } from './repo.js';
 import type { OutboxStatus, OutboxTable } from './schema.js';
+import type { OutboundMessage } from '../channels/channel.js';
 
-/** One message to send (the shape of the channels' `OutboundMessage`, plus the task that planned it). */
-export interface OutboxMessage {
-  /** stable per logical message: the same key is the same message, enqueued once, sent once */
-  idempotencyKey: string;
-  channel: 'sms' | 'email';
-  to: string;
-  from?: string;
-  subject?: string;
-  body: string;
-  accountId?: string;
+/** One message to send: the channels' `OutboundMessage`, plus the task that planned it. */
+export interface OutboxMessage extends OutboundMessage {
   /** the task (tasks.id) this message executes */
   taskId?: number;
 }

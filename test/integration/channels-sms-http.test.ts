@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ChannelError, httpSmsChannel, parseDeliveryReceipt, type DeliveryReceipt, type HttpSmsConfig, type OutboundMessage,
 } from '../../src/channels/index.js';
+import { rejection } from '../support/errors.js';
 
 interface GatewayRequest {
   method: string;
@@ -148,14 +149,8 @@ function message(over: Partial<OutboundMessage> = {}): OutboundMessage {
   return { idempotencyKey: 'sms-1', channel: 'sms', to: '+12125550100', body: 'Your payment of $12.00 is overdue. Call 800-555-0100.', accountId: 'L-1', ...over };
 }
 
-async function sendError(p: Promise<unknown>): Promise<ChannelError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ChannelError) return e;
-    throw e;
-  }
-  throw new Error('expected the send to fail');
+function sendError(p: Promise<unknown>): Promise<ChannelError> {
+  return rejection(p, ChannelError);
 }
 
 describe('SMS over an HTTP gateway', () => {

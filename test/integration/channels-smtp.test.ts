@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer, type SMTPServerError } from 'smtp-server';
 import { ChannelError, smtpChannel, type OutboundMessage } from '../../src/channels/index.js';
 import { ValidationError } from '../../src/core/index.js';
+import { rejection } from '../support/errors.js';
 
 interface Received {
   from: string;
@@ -106,14 +107,8 @@ function channel(over: Partial<Parameters<typeof smtpChannel>[0]> = {}) {
   return smtpChannel({ host: '127.0.0.1', port, secure: false, from: '"Example Bank Collections" <collections@bank.example>', timeoutMs: 5_000, ...over });
 }
 
-async function sendError(p: Promise<unknown>): Promise<ChannelError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ChannelError) return e;
-    throw e;
-  }
-  throw new Error('expected the send to fail');
+function sendError(p: Promise<unknown>): Promise<ChannelError> {
+  return rejection(p, ChannelError);
 }
 
 async function freePort(): Promise<number> {

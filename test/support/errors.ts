@@ -27,3 +27,14 @@ export async function catchValidationAsync(fn: () => Promise<unknown>): Promise<
   }
   throw new Error('expected a ValidationError');
 }
+
+/** What a promise rejected with, when it is a `cls`; anything else (or success) fails the test. */
+export async function rejection<E extends Error>(p: Promise<unknown>, cls: new (...args: never[]) => E): Promise<E> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof cls) return e;
+    throw e;
+  }
+  throw new Error(`expected a ${cls.name}`);
+}

@@ -1,18 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ChannelError, recordingChannel, type Channel, type OutboundMessage } from '../../src/channels/index.js';
+import { rejection } from '../support/errors.js';
 
 function message(over: Partial<OutboundMessage> = {}): OutboundMessage {
   return { idempotencyKey: 'k-1', channel: 'sms', to: '+12125550100', body: 'Your payment is overdue.', accountId: 'L-1', ...over };
 }
 
-async function sendError(p: Promise<unknown>): Promise<ChannelError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ChannelError) return e;
-    throw e;
-  }
-  throw new Error('expected the send to fail');
+function sendError(p: Promise<unknown>): Promise<ChannelError> {
+  return rejection(p, ChannelError);
 }
 
 describe('recording channel', () => {
