@@ -1,3 +1,4 @@
 export * from './party.js';
 export * from './outcomes.js';
 export * from './parties.js';
+export * from './messages.js';

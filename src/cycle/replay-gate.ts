@@ -43,6 +43,7 @@ interface Person {
 
 interface AccountGate {
   borrower: Borrower;
+  employerForbids: boolean;
   consumer: ConsumerPreferences;
   people: Map<string, Person>;
   /** reached (true) or not, for each attempt at the borrower that happened, oldest first */
@@ -71,7 +72,7 @@ export class TimelineGate {
         if (p.id === b.id) continue;
         people.set(p.id, { id: p.id, party: p, zones: await zonesOf([p.timezone ?? b.timezone], p.phones) });
       }
-      g.accounts.set(a.account.id, { borrower: b, consumer: a.consumer, people, borrowerReached: [] });
+      g.accounts.set(a.account.id, { borrower: b, consumer: a.consumer, people, borrowerReached: [], employerForbids: a.parties.some((p) => p.kind === 'employer' && p.forbidsCalls === true) });
     }
     return g;
   }
@@ -114,7 +115,9 @@ export class TimelineGate {
     const a = this.account(e.accountId);
     const b = a.borrower;
     const at = e.attempt;
-    const personId = e.gate.person ?? (at.party === 'borrower' ? b.id : `${e.accountId}/${at.party}`);
+    // no person named: the borrower, else the account's only party of that kind (e.g. the employer), else ACCOUNT/KIND
+    const ofKind = [...a.people.values()].filter((p) => p.party?.kind === at.party && p.id !== b.id);
+    const personId = e.gate.person ?? (at.party === 'borrower' ? b.id : ofKind.length === 1 ? (ofKind[0] as Person).id : `${e.accountId}/${at.party}`);
     let person = a.people.get(personId);
     if (e.gate.person !== null && !person) {
       throw new ValidationError(`events[${e.index}].attempt.person`, `line ${e.line}: unknown person "${personId}" (the borrower ${b.id} or a party of account ${e.accountId}: ${[...a.people.keys()].join(', ')})`);
@@ -140,7 +143,8 @@ export class TimelineGate {
     const recent = a.borrowerReached.slice(-UNREACHABLE_AFTER);
     // holds, opt-outs, workplace and refusal come from the acts recorded in the store
     const decision = await decideAndRecord(this.store, request, {
-      holds: [], optOuts: [], workplaceForbidden: false, refusedContact: false,
+      // the employer's `forbidsCalls` (timeline shorthand) is the consumer's word that work forbids contact
+      holds: [], optOuts: [], workplaceForbidden: a.employerForbids, refusedContact: false,
       // the consumer's designations bind contact with the consumer, not with third parties
       ...(isBorrower ? {
         inconvenientTimes: a.consumer.inconvenientTimes, inconvenientMedia: a.consumer.inconvenientMedia,

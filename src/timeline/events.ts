@@ -34,6 +34,8 @@ export interface EventParseContext {
   /** the validated date and account, or null when those were invalid (already reported) */
   readonly date: BusinessDate | null;
   readonly accountId: string | null;
+  /** ids of the account's references (an attempt's `party:` may name one) */
+  readonly referenceIds: ReadonlySet<string>;
   /** the timeline's `until`, or null when it was invalid (already reported) */
   readonly timelineUntil: BusinessDate | null;
   /** how many more events the file may produce (MAX_TIMELINE_EVENTS minus those so far) */
@@ -254,13 +256,21 @@ function oneOf<T extends string>(ctx: EventParseContext, v: unknown, allowed: re
 /** party, channel and outcome of an `attempt` or `attempts` mapping; undefined where invalid (reported). */
 interface AttemptFields {
   party: PartyKind | undefined;
+  /** the reference named by `party:` (its id), else null */
+  person: string | null;
   channel: Channel | undefined;
   outcome: Outcome | undefined;
 }
 
 function readAttemptFields(ctx: EventParseContext, v: Record<string, unknown>, p: FieldPath): AttemptFields {
+  const named = typeof v.party === 'string' && !(PARTY_KINDS as readonly string[]).includes(v.party) && ctx.referenceIds.has(v.party);
+  if (!named && typeof v.party === 'string' && !(PARTY_KINDS as readonly string[]).includes(v.party)) {
+    const refs = [...ctx.referenceIds];
+    ctx.report([...p, 'party'], `must be one of ${PARTY_KINDS.join(', ')}${refs.length > 0 ? ` or a reference of the account (${refs.join(', ')})` : ''}, got ${JSON.stringify(v.party)}`);
+  }
   return {
-    party: oneOf(ctx, v.party, PARTY_KINDS, [...p, 'party']),
+    party: named ? 'reference' : (PARTY_KINDS as readonly unknown[]).includes(v.party) || v.party === undefined || v.party === null ? oneOf(ctx, v.party, PARTY_KINDS, [...p, 'party']) : undefined,
+    person: named ? (v.party as string) : null,
     channel: oneOf(ctx, v.channel, CHANNELS, [...p, 'channel']),
     outcome: oneOf(ctx, v.outcome, OUTCOMES, [...p, 'outcome']),
   };
@@ -321,9 +331,10 @@ const attempt: EventKind<AttemptEvent> = {
       return undefined;
     }
     ctx.rejectUnknownKeys(v, ATTEMPT_KEYS, p);
-    const { party, channel, outcome } = readAttemptFields(ctx, v, p);
+    const { party, person: named, channel, outcome } = readAttemptFields(ctx, v, p);
     const promise = readPromise(ctx, v, p, outcome);
-    const gate = readGateFields(ctx, v, p, channel);
+    const read = readGateFields(ctx, v, p, channel);
+    const gate = read && named !== null && read.person === null ? { ...read, person: named } : read;
     const expect = readExpect(ctx, ctx.raw.expect, [...ctx.path, 'expect']);
     if (
       party === undefined || channel === undefined || outcome === undefined || promise === undefined || time === undefined
@@ -353,7 +364,7 @@ const attempts: EventKind<AttemptEvent> = {
     }
     ctx.rejectUnknownKeys(v, ATTEMPTS_KEYS, p);
     const fields = readAttemptFields(ctx, v, p);
-    const { party, channel } = fields;
+    const { party, channel, person: named } = fields;
     let { outcome } = fields;
     if (outcome === 'promise') {
       ctx.report([...p, 'outcome'], 'must not be promise in attempts (write a single attempt event with amount and due)');
@@ -391,7 +402,8 @@ const attempts: EventKind<AttemptEvent> = {
         }
       }
     }
-    const gate = readGateFields(ctx, v, p, undefined);
+    const read = readGateFields(ctx, v, p, undefined);
+    const gate = read && named !== null && read.person === null ? { ...read, person: named } : read;
     const expect = readExpect(ctx, v.expect, [...p, 'expect']);
 
     let until: BusinessDate | undefined;

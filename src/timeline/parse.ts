@@ -40,7 +40,7 @@ export const TIMELINE_KEYS = {
   templates: 'supported',
 } as const satisfies Record<string, 'supported' | 'reserved'>;
 
-export const ACCOUNT_KEYS = ['id', 'product', 'principal', 'currency', 'disbursed', 'borrower', 'parties', 'consumer'] as const;
+export const ACCOUNT_KEYS = ['id', 'product', 'principal', 'currency', 'disbursed', 'borrower', 'parties', 'references', 'employer', 'consumer'] as const;
 export const CONSUMER_KEYS = ['inconvenientTimes', 'inconvenientMedia', 'consentedContactPoints', 'timeBarredSince'] as const;
 export const PARTY_KEYS = ['id', 'kind', 'timezone', 'phones', 'emails', 'vulnerable', 'attorney'] as const;
 export const BUCKET_KEYS = ['name', 'min', 'max'] as const;
@@ -52,6 +52,8 @@ const SUPPORTED_KEYS: readonly string[] = Object.entries(TIMELINE_KEYS)
 interface DeclaredAccount {
   index: number;
   disbursed: BusinessDate | null;
+  /** ids of the account's references */
+  references: Set<string>;
 }
 
 /** Parses and validates a timeline. Throws TimelineError listing every problem found. */
@@ -330,10 +332,25 @@ function readAccounts(
       borrower = src.check(at('borrower'), (f) => parseBorrower(a.borrower, `${f}.`));
     }
 
-    const parties = readParties(src, a.parties, at('parties'), borrower);
+    const listed = readParties(src, a.parties, at('parties'), borrower);
+    const shorthand = readShorthandParties(src, a.references, a.employer, path);
+    let parties = listed && shorthand ? [...listed, ...shorthand] : undefined;
+    if (parties) {
+      const ids = new Set<string>();
+      for (const p of parties) {
+        if (ids.has(p.id)) {
+          src.report(path, `lists the person "${p.id}" twice (parties, references and employer share one set of ids)`);
+          parties = undefined;
+          break;
+        }
+        ids.add(p.id);
+      }
+    }
     const consumer = readConsumer(src, a.consumer, at('consumer'));
 
-    if (id !== undefined) declared.set(id, { index: i, disbursed: disbursed ?? null });
+    if (id !== undefined) {
+      declared.set(id, { index: i, disbursed: disbursed ?? null, references: new Set((parties ?? []).filter((p) => p.kind === 'reference').map((p) => p.id)) });
+    }
     if (id && productId && principal !== undefined && currency && disbursed && borrower && parties && consumer) {
       accounts.push({
         account: { id, borrowerId: borrower.id, productId, currency, principal, disbursed },
@@ -425,6 +442,79 @@ function readConsumer(src: SourceReader, raw: unknown, path: FieldPath): Consume
   }
   if (src.issues.length > before) return undefined;
   return { inconvenientTimes, inconvenientMedia, consentedContactPoints, timeBarredSince };
+}
+
+const REFERENCE_KEYS = ['id', 'name', 'relation', 'phones', 'timezone'] as const;
+const EMPLOYER_KEYS = ['id', 'name', 'phones', 'timezone', 'forbidsCalls'] as const;
+const RELATIONS_IN_FILE = ['spouse', 'parent', 'sibling', 'child', 'relative', 'friend', 'colleague', 'other'] as const;
+
+/** `references: [{ id, name, relation, phones }]` and `employer: { name, phones, forbidsCalls }`, as parties. */
+function readShorthandParties(src: SourceReader, refs: unknown, employer: unknown, path: FieldPath): TimelineParty[] | undefined {
+  const before = src.issues.length;
+  const out: TimelineParty[] = [];
+  const phonesOf = (v: unknown, p: FieldPath): string[] => {
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) {
+      src.report(p, 'must be a list of E.164 numbers');
+      return [];
+    }
+    return v.filter((x: unknown, j): x is string => {
+      if (typeof x === 'string' && isE164(x)) return true;
+      src.report([...p, j], `must be an E.164 number such as +12125550100, got ${JSON.stringify(x)}`);
+      return false;
+    });
+  };
+  const zoneOf = (v: unknown, p: FieldPath): string | null => {
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'string' || !isValidTimeZone(v)) {
+      src.report(p, `must be an IANA time zone, got ${JSON.stringify(v)}`);
+      return null;
+    }
+    return v;
+  };
+  if (refs !== undefined && refs !== null) {
+    if (!Array.isArray(refs)) src.report([...path, 'references'], 'must be a list of { id, name, relation, phones }');
+    else {
+      refs.forEach((r: unknown, i) => {
+        const p: FieldPath = [...path, 'references', i];
+        if (!isRecord(r)) {
+          src.report(p, 'must be a mapping { id, name, relation, phones }');
+          return;
+        }
+        src.rejectUnknownKeys(r, REFERENCE_KEYS, p);
+        if (typeof r.id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(r.id) || (PARTY_KINDS as readonly string[]).includes(r.id)) {
+          src.report([...p, 'id'], `is required: letters, digits, _ . - (not a party kind), got ${JSON.stringify(r.id)}`);
+          return;
+        }
+        if (typeof r.name !== 'string' || r.name.trim() === '') src.report([...p, 'name'], 'is required (a non-empty string)');
+        let relation: string | null = null;
+        if (r.relation !== undefined) {
+          if (typeof r.relation !== 'string' || !(RELATIONS_IN_FILE as readonly string[]).includes(r.relation)) {
+            src.report([...p, 'relation'], `must be one of ${RELATIONS_IN_FILE.join(', ')}, got ${JSON.stringify(r.relation)}`);
+          } else relation = r.relation;
+        }
+        out.push({
+          id: r.id, kind: 'reference', timezone: zoneOf(r.timezone, [...p, 'timezone']), phones: phonesOf(r.phones, [...p, 'phones']), emails: [],
+          vulnerable: false, attorney: false, relation,
+        });
+      });
+    }
+  }
+  if (employer !== undefined && employer !== null) {
+    const p: FieldPath = [...path, 'employer'];
+    if (!isRecord(employer)) src.report(p, 'must be a mapping { name, phones, forbidsCalls }');
+    else {
+      src.rejectUnknownKeys(employer, EMPLOYER_KEYS, p);
+      if (typeof employer.name !== 'string' || employer.name.trim() === '') src.report([...p, 'name'], 'is required (a non-empty string)');
+      if (employer.forbidsCalls !== undefined && typeof employer.forbidsCalls !== 'boolean') src.report([...p, 'forbidsCalls'], 'must be true or false');
+      const id = typeof employer.id === 'string' && employer.id.trim() !== '' ? employer.id : 'employer';
+      out.push({
+        id, kind: 'employer', timezone: zoneOf(employer.timezone, [...p, 'timezone']), phones: phonesOf(employer.phones, [...p, 'phones']), emails: [],
+        vulnerable: false, attorney: false, forbidsCalls: employer.forbidsCalls === true,
+      });
+    }
+  }
+  return src.issues.length > before ? undefined : out;
 }
 
 function readParties(src: SourceReader, raw: unknown, path: FieldPath, borrower: Borrower | undefined): TimelineParty[] | undefined {
@@ -555,6 +645,7 @@ function readEvents(
       line: src.line(path),
       date,
       accountId,
+      referenceIds: accountId === null ? new Set<string>() : accountIds.get(accountId)?.references ?? new Set<string>(),
       timelineUntil: until,
       remaining: Math.max(0, MAX_TIMELINE_EVENTS - out.length),
       raw: e,

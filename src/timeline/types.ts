@@ -70,6 +70,10 @@ export interface TimelineParty {
   vulnerable: boolean;
   /** the consumer's attorney */
   attorney: boolean;
+  /** references: how they know the borrower (from the `references:` shorthand); null otherwise */
+  relation?: string | null;
+  /** the employer forbids contact at work (the `employer:` shorthand) */
+  forbidsCalls?: boolean;
 }
 
 interface EventBase {

@@ -81,6 +81,21 @@ describe.each(BACKENDS)('a gated timeline on $name', (backend) => {
   });
 });
 
+describe('the references and employer shorthand', () => {
+  it('names references by id in party:, defaults party: employer to the declared employer, and honours forbidsCalls', async () => {
+    const file = 'timelines/references-and-employer.yaml';
+    const t = parseTimeline(readFileSync(file, 'utf8'), file);
+    expect(t.accounts[0]?.parties.map((p) => [p.id, p.kind, p.relation ?? null, p.forbidsCalls ?? false])).toEqual([
+      ['sis', 'reference', 'sibling', false], ['employer', 'employer', null, true],
+    ]);
+    const gate = loadTimelineGate(t);
+    if (!gate) throw new Error('has a jurisdiction');
+    const { rows } = await replay(t, { gate });
+    expect(expectationFailures(rows, file)).toEqual([]);
+    expect(rows[0]?.decisions?.map((d) => d.party)).toEqual(['sis', 'sis', 'B1', 'employer']);
+  });
+});
+
 describe('arrears replay with expectations', () => {
   it('exits 0 when every decision matches, 1 naming the line when one differs', () => {
     const ok = spawnSync(process.execPath, [CLI, 'replay', FILE, '--format', 'json'], { encoding: 'utf8' });

@@ -220,3 +220,28 @@ describe('message templates in timelines', () => {
     ]));
   });
 });
+
+describe('references and employer shorthand', () => {
+  it('names the mistakes', () => {
+    expect(issues(HEAD.replace('    parties:\n', `    references: [{ id: reference, name: X }, { id: r2, relation: cousin, phones: ["12"] }]
+    employer: { phones: [], forbidsCalls: "yes" }
+    parties:
+`))).toEqual(expect.arrayContaining([
+      'accounts[0].references[0].id: is required: letters, digits, _ . - (not a party kind), got "reference"',
+      'accounts[0].references[1].name: is required (a non-empty string)',
+      expect.stringMatching(/^accounts\[0\]\.references\[1\]\.relation: must be one of spouse, parent/),
+      'accounts[0].references[1].phones[0]: must be an E.164 number such as +12125550100, got "12"',
+      'accounts[0].employer.name: is required (a non-empty string)',
+      'accounts[0].employer.forbidsCalls: must be true or false',
+    ]));
+  });
+
+  it('an attempt may name a reference by id; an unknown name is an error', () => {
+    const head = HEAD.replace('    parties:\n', '    references: [{ id: sis, name: Bo, phones: ["+13125550111"] }]\n    parties:\n');
+    const t = parseTimeline(`${head}events:\n  - { date: 2026-03-02, account: L-1, attempt: { party: sis, channel: call, outcome: busy, purpose: location } }\n`, FILE);
+    expect(attempts(t)[0]?.attempt.party).toBe('reference');
+    expect(attempts(t)[0]?.gate.person).toBe('sis');
+    expect(issues(`${head}events:\n  - { date: 2026-03-02, account: L-1, attempt: { party: bro, channel: call, outcome: busy } }\n`))
+      .toEqual(['events[0].attempt.party: must be one of borrower, co_borrower, guarantor, reference, employer or a reference of the account (R-1, ATT, sis), got "bro"']);
+  });
+});
