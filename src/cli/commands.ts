@@ -24,6 +24,8 @@ import { registerCompliance } from './compliance.js';
 import { registerGate } from './gate.js';
 import { registerAgency } from './agency.js';
 import { registerParty } from './party.js';
+import { registerField } from './field.js';
+import { registerQueue } from './queue.js';
 
 /** Reads an input file; a missing or unreadable file is a clear input error, not a stack trace. */
 function readInput(file: string): string {
@@ -283,4 +285,6 @@ export function registerCommands(program: Command): void {
   registerGate(program);
   registerAgency(program);
   registerParty(program);
+  registerField(program);
+  registerQueue(program);
 }

@@ -27,7 +27,8 @@ export interface RecordedDecision extends Decision {
   id: number;
 }
 
-async function history(db: Kysely<Database>, req: AttemptRequest): Promise<PastAttempt[]> {
+/** The recorded allowed attempts the gate weighs for `req` (its party or debt, the last GATE_HISTORY_DAYS). */
+export async function loadGateHistory(db: Db, req: AttemptRequest): Promise<PastAttempt[]> {
   const since = new Date(Date.parse(req.at) - GATE_HISTORY_DAYS * 86_400_000).toISOString();
   const rows = await db.selectFrom('gate_decisions').selectAll()
     .where('allowed', '=', 1).where('at', '>=', since)
@@ -50,7 +51,7 @@ async function decideIn(db: Kysely<Database>, dialect: Dialect, req: AttemptRequ
   // the recorded compliance acts (holds, opt-outs, workplace, refusal) merged with what the caller passes
   const facts = await loadGateFacts(db, req.debtId, req.party.id, req.at);
   const decision = decide(req, {
-    ...ctx, history: await history(db, req),
+    ...ctx, history: await loadGateHistory(db, req),
     holds: [...ctx.holds, ...facts.holds], optOuts: [...ctx.optOuts, ...facts.optOuts],
     workplaceForbidden: ctx.workplaceForbidden || facts.workplaceForbidden, refusedContact: ctx.refusedContact || facts.refusedContact,
   });

@@ -14,12 +14,14 @@ import * as m007 from './migrations/007_gate_contact_point.js';
 import * as m008 from './migrations/008_parties.js';
 import * as m009 from './migrations/009_outbox.js';
 import * as m010 from './migrations/010_agencies.js';
+import * as m011 from './migrations/011_queues.js';
+import * as m012 from './migrations/012_field.js';
 import type { Dialect } from './db.js';
 
 type Step = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
 const MIGRATIONS: ReadonlyArray<readonly [string, Step]> = [['001_foundation', m001], ['002_strategy', m002], ['003_gate', m003], ['004_audit', m004], ['005_compliance_acts', m005],
   ['006_notices', m006], ['007_gate_contact_point', m007], ['008_parties', m008],
-  ['009_outbox', m009], ['010_agencies', m010]];
+  ['009_outbox', m009], ['010_agencies', m010], ['011_queues', m011], ['012_field', m012]];
 
 class StaticProvider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}

@@ -321,6 +321,62 @@ export interface PlacementsTable {
   placed_at: string;
 }
 
+/** Users who work accounts (migration 011, src/store/queues.ts). */
+export interface UsersTable {
+  id: string;
+  name: string;
+  /** agent | field_agent | supervisor | agency_agent */
+  role: string;
+  agency_id: string | null;
+  /** { languages, jurisdictions, buckets } JSON */
+  skills: string;
+  /** queue items per business date */
+  capacity: number;
+  created_at: string;
+}
+
+/** Work-queue items, one per planned call task (migration 011); agent_id null: unassigned, with the reason. */
+export interface QueueItemsTable {
+  id: Generated<number>;
+  task_id: number;
+  business_date: string;
+  account_id: string;
+  agent_id: string | null;
+  priority: number;
+  /** open | done | skipped */
+  status: string;
+  reason: string | null;
+  /** wrap-up: the gate decision of the attempt and its outcome */
+  decision_id: number | null;
+  outcome: string | null;
+  updated_at: string;
+}
+
+/** Field-visit day plans (migration 012, src/store/field.ts). */
+export interface FieldPlansTable {
+  id: Generated<number>;
+  business_date: string;
+  /** the DayPlan JSON (src/field) */
+  data: string;
+  stops: number;
+  left_over: number;
+  actor: string;
+  created_at: string;
+}
+
+/** Field-visit reports (migration 012, src/store/field.ts). */
+export interface VisitReportsTable {
+  id: Generated<number>;
+  account_id: string;
+  visit_date: string;
+  met: string;
+  outcome: string;
+  /** the VisitReport JSON (src/field) */
+  data: string;
+  actor: string;
+  recorded_at: string;
+}
+
 export interface Database {
   products: ProductsTable;
   borrowers: BorrowersTable;
@@ -346,4 +402,8 @@ export interface Database {
   agencies: AgenciesTable;
   placements: PlacementsTable;
   outbox: OutboxTable;
+  field_plans: FieldPlansTable;
+  visit_reports: VisitReportsTable;
+  users: UsersTable;
+  queue_items: QueueItemsTable;
 }

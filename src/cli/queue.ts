@@ -1,0 +1,128 @@
+/**
+ * `arrears user add` and `arrears queue build|next|wrap-up|status`: agents' work queues built from
+ * the planned call tasks (docs/work-queues.md).
+ */
+import { Option, type Command } from 'commander';
+import { parseDate, ValidationError } from '../core/index.js';
+import { ROLES } from '../queues/index.js';
+import type { Store } from '../store/db.js';
+import { accountJurisdiction } from '../store/gate.js';
+import { addUser, buildQueueForDate, nextAccount, queueStatus, skipItem, wrapUp, type PacksFor } from '../store/queues.js';
+import { findPackFile, loadPackFile, packHolidays } from './packs.js';
+import { table, withStore } from './shared.js';
+
+const list = (v: string | undefined): string[] => (v === undefined ? [] : v.split(',').map((x) => x.trim()).filter((x) => x !== ''));
+
+function instant(v: string | undefined): string {
+  const at = v ?? new Date().toISOString();
+  if (Number.isNaN(Date.parse(at)) || !/(Z|[+-]\d\d:\d\d)$/.test(at)) throw new ValidationError('--at', `must be an ISO instant with Z or an offset, e.g. 2026-03-02T14:30:00-05:00, got "${at}"`);
+  return new Date(Date.parse(at)).toISOString();
+}
+
+/** The packs of `arrears gate jurisdiction` for the account's borrower, with their holidays for the year and the next. */
+function packsFor(store: Store): PacksFor {
+  return async (accountId, at) => {
+    const names = await accountJurisdiction(store.db, accountId);
+    if (names === null) throw new ValidationError('jurisdiction', `no rule packs are in force for account ${accountId}: set them with \`arrears gate jurisdiction us-regf,us-ma [--country US]\``);
+    const packs = names.map((n) => loadPackFile(findPackFile(n)));
+    const year = Number(at.slice(0, 4));
+    return { packs, holidays: packHolidays(packs, `${year}-01-01`, `${year + 1}-12-31`) };
+  };
+}
+
+export function registerQueue(program: Command): void {
+  const user = program.command('user').description('the people who work accounts (docs/work-queues.md)');
+  user.command('add')
+    .description('add a user with role, skills and daily capacity')
+    .requiredOption('--id <id>', 'user id')
+    .requiredOption('--name <name>', 'name')
+    .addOption(new Option('--role <role>', 'role').choices([...ROLES]).default('agent'))
+    .option('--agency <id>', 'the agency (agency_agent only)')
+    .option('--languages <list>', 'language tags, comma-separated (default: any)')
+    .option('--jurisdictions <list>', 'rule-pack names, comma-separated (default: any)')
+    .option('--buckets <list>', 'buckets, comma-separated (default: any)')
+    .option('--capacity <n>', 'queue items per business date', '50')
+    .action(async (o: { id: string; name: string; role: string; agency?: string; languages?: string; jurisdictions?: string; buckets?: string; capacity: string }, cmd: Command) => {
+      if (!/^\d+$/.test(o.capacity)) throw new ValidationError('--capacity', `must be a whole number, got "${o.capacity}"`);
+      await withStore(cmd, async (s) => {
+        const u = await addUser(s, {
+          id: o.id, name: o.name, role: o.role, agencyId: o.agency ?? null, capacity: Number(o.capacity),
+          skills: { languages: list(o.languages), jurisdictions: list(o.jurisdictions), buckets: list(o.buckets) },
+        }, process.env.ARREARS_ACTOR ?? 'cli');
+        process.stdout.write(`user ${u.id} added (${u.role}, capacity ${u.capacity}/day)\n`);
+      });
+    });
+
+  const queue = program.command('queue').description('agents\' work queues from the planned call tasks (docs/work-queues.md)');
+  queue.command('build')
+    .description('queue a business date\'s planned call tasks: ranked by priority, dealt round-robin to agents with the skills, up to capacity')
+    .requiredOption('--date <YYYY-MM-DD>', 'business date of the tasks')
+    .action(async (o: { date: string }, cmd: Command) => {
+      const date = parseDate(o.date, '--date');
+      await withStore(cmd, async (s) => {
+        const out = await buildQueueForDate(s, date);
+        const unassigned = out.filter((a) => a.agentId === null);
+        process.stdout.write(`${out.length} task(s) queued for ${date}: ${out.length - unassigned.length} assigned, ${unassigned.length} unassigned\n`);
+        for (const a of unassigned) process.stdout.write(`  task ${a.taskId} (${a.accountId}): ${a.reason ?? ''}\n`);
+      });
+    });
+
+  queue.command('next')
+    .description('the agent\'s highest-priority account whose borrower may be called now (asks the gate; records nothing)')
+    .requiredOption('--agent <id>', 'the agent')
+    .option('--at <iso>', 'the instant (default: now)')
+    .action(async (o: { agent: string; at?: string }, cmd: Command) => {
+      const at = instant(o.at);
+      await withStore(cmd, async (s) => {
+        const n = await nextAccount(s, o.agent, at, packsFor(s));
+        for (const k of n.skipped) process.stdout.write(`skipped item ${k.item.id} (${k.item.accountId}): blocked by ${k.rule ?? '?'}; next at ${k.nextAllowedAt ?? 'never'}\n`);
+        if (n.item && n.request) {
+          process.stdout.write(`item ${n.item.id}: account ${n.item.accountId}, call ${n.borrowerName ?? n.request.party.id} (${n.request.party.id}) at ${n.request.contactPoint.id}; priority ${n.item.priority}\n`);
+          process.stdout.write(`wrap up with \`arrears queue wrap-up --item ${n.item.id} --outcome OUTCOME\`\n`);
+        } else {
+          process.stdout.write(`nothing callable now; next at ${n.nextAt ?? 'none known'}\n`);
+        }
+      });
+    });
+
+  queue.command('wrap-up')
+    .description('record the call on an item (a gate decision and its outcome) and mark it done')
+    .requiredOption('--item <n>', 'the queue item')
+    .requiredOption('--outcome <outcome>', 'what came of the call')
+    .option('--at <iso>', 'the instant of the call (default: now)')
+    .action(async (o: { item: string; outcome: string; at?: string }, cmd: Command) => {
+      if (!/^\d+$/.test(o.item)) throw new ValidationError('--item', `must be a queue item id, got "${o.item}"`);
+      const at = instant(o.at);
+      await withStore(cmd, async (s) => {
+        const w = await wrapUp(s, Number(o.item), o.outcome, { at, packsFor: packsFor(s) });
+        if (w.decision.allowed) process.stdout.write(`item ${w.item.id} done: decision ${w.decision.id}, outcome ${o.outcome}\n`);
+        else {
+          process.stdout.write(`blocked by ${w.decision.rule ?? '?'} (decision ${w.decision.id}): ${w.decision.reason}; item ${w.item.id} stays open\n`);
+          process.exitCode = 3;
+        }
+      });
+    });
+
+  queue.command('skip')
+    .description('take an open item off the queue without a call, with the reason')
+    .requiredOption('--item <n>', 'the queue item')
+    .requiredOption('--reason <text>', 'why')
+    .action(async (o: { item: string; reason: string }, cmd: Command) => {
+      if (!/^\d+$/.test(o.item)) throw new ValidationError('--item', `must be a queue item id, got "${o.item}"`);
+      await withStore(cmd, async (s) => {
+        const it = await skipItem(s, Number(o.item), o.reason);
+        process.stdout.write(`item ${it.id} skipped: ${it.reason ?? ''}\n`);
+      });
+    });
+
+  queue.command('status')
+    .description('per agent: items assigned, done, open')
+    .option('--date <YYYY-MM-DD>', 'one business date (default: all)')
+    .action(async (o: { date?: string }, cmd: Command) => {
+      const date = o.date === undefined ? undefined : parseDate(o.date, '--date');
+      await withStore(cmd, async (s) => {
+        const rows = await queueStatus(s.db, date);
+        process.stdout.write(table(['agent', 'assigned', 'done', 'skipped', 'open'], rows.map((r) => [r.agentId ?? '(unassigned)', String(r.assigned), String(r.done), String(r.skipped), String(r.open)])));
+      });
+    });
+}

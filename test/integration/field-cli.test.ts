@@ -1,0 +1,88 @@
+/**
+ * `arrears field …` as a user drives it, on a SQLite file and on PostgreSQL when a URL is given
+ * (run `npx tsc -p tsconfig.build.json` first): plan the day's visit tasks for field agents with
+ * the cn pack's hours and two-collector rule, then record a visit report (refused first).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/db.js';
+import { cliRunner, cliTargets } from '../support/cli.js';
+
+describe.each(cliTargets('fieldcli'))('arrears field on $name', (t) => {
+  const run = cliRunner(t, { ARREARS_ACTOR: 'planner-1' });
+  const dir = mkdtempSync(join(tmpdir(), 'field-cli-'));
+  const file = (name: string, data: unknown): string => {
+    const p = join(dir, name);
+    writeFileSync(p, JSON.stringify(data));
+    return p;
+  };
+  const agents = file('agents.json', [{ id: 'f1', start: { lat: 0, lon: 0 } }, { id: 'f2', start: { lat: 0, lon: 0 } }, { id: 'f3', start: { lat: 0, lon: 0 } }]);
+  const visits = file('visits.json', {
+    'L-1001': { lat: 0, lon: 0.03, district: 'east' }, 'L-1002': { lat: 0, lon: 0.01, district: 'east' }, 'L-1003': { lat: 0.015, lon: 0.01, district: 'east' },
+  });
+
+  it('plans the visit tasks of a date into a route for a team of two within the pack\'s hours', async () => {
+    expect(run('import', 'test/fixtures/import/loans.csv').status).toBe(0);
+    const store = await openStore({ url: t.url, ...(t.schema ? { schema: t.schema } : {}) });
+    try {
+      const task = (accountId: string) => ({
+        account_id: accountId, business_date: '2026-03-02', type: 'visit', party: 'borrower', channel: 'visit', template: null,
+        priority: 5, window: null, stage: 'field_visit', seq: 1, address: 'residential', status: 'planned',
+      });
+      await store.db.insertInto('tasks').values(['L-1001', 'L-1002', 'L-1003', 'L-1004'].map(task)).execute();
+    } finally {
+      await store.close();
+    }
+
+    const r = run('field', 'plan', '--date', '2026-03-02', '--agents', agents, '--visits', visits, '--pack', 'cn', '--speed-kmh', '60');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    // L-1004 has no location, so the plan groups by district (the cn pack: 08:00–22:00, two collectors)
+    expect(r.stdout).toContain('field plan for 2026-03-02: visits 08:00–22:00, 30 min a visit, 60 km/h, teams of two, grouped by district');
+    expect(r.stdout).toContain('f1+f2: 3 visit(s), 5.56 km, done 09:37');
+    expect(r.stdout).toMatch(/1\s+08:02\s+08:32\s+L-1002\s+residential\s+east\s+1.11\s+2 min/);
+    expect(r.stdout).toMatch(/2\s+08:34\s+09:04\s+L-1003/);
+    expect(r.stdout).toMatch(/3\s+09:07\s+09:37\s+L-1001/);
+    expect(r.stdout).toContain('without a partner: f3');
+    expect(r.stdout).toMatch(/L-1004\s+\d+\s+-\s+no_location/);
+    expect(r.stdout).toContain('plan 1 saved: 4 visit task(s), 3 planned, 1 left over\n');
+
+    const json = JSON.parse(run('field', 'plan', '--date', '2026-03-02', '--agents', agents, '--visits', visits, '--from', '08:00', '--to', '08:40', '--collectors', '1', '--group-by', 'coordinates', '--format', 'json').stdout) as {
+      id: number; routes: { unit: string; stops: { accountId: string }[] }[]; leftOver: { accountId: string; reason: string }[];
+    };
+    expect(json.id).toBe(2);
+    expect(json.routes.map((x) => [x.unit, x.stops.map((s) => s.accountId)])).toEqual([['f1', ['L-1002']], ['f2', []], ['f3', []]]);
+    expect(json.leftOver.map((l) => [l.accountId, l.reason])).toEqual([['L-1001', 'no_time_left'], ['L-1003', 'no_time_left'], ['L-1004', 'no_location']]);
+
+    const weaker = run('field', 'plan', '--date', '2026-03-02', '--agents', agents, '--pack', 'cn', '--collectors', '1');
+    expect(weaker.status).toBe(1);
+    expect(weaker.stderr).toContain('--collectors: the pack needs 2 collectors a visit');
+    const noHours = run('field', 'plan', '--date', '2026-03-02', '--agents', agents);
+    expect(noHours.status).toBe(1);
+    expect(noHours.stderr).toContain('--from: visit hours are needed');
+  });
+
+  it('records a visit report; a report missing the pack\'s recording is refused naming the field', () => {
+    const report = {
+      date: '2026-03-02', met: 'borrower', outcome: 'promise', promise: { amount: 20000, date: '2026-03-09' }, notes: 'pays Friday',
+      evidence: [{ name: 'door.jpg', mediaType: 'image/jpeg', size: 2048 }], checkIn: { lat: 0, lon: 0.0101 }, collectors: ['f1', 'f2'],
+    };
+    const bad = run('field', 'report', '--account', 'L-1002', '--file', file('bad.json', report), '--pack', 'cn');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('evidence: must include a recording (audio/mpeg, audio/mp4 or video/mp4): the rule pack requires one');
+
+    const withRecording = { ...report, evidence: [...report.evidence, { name: 'visit.mp4', mediaType: 'video/mp4', size: 20 * 1024 * 1024 }] };
+    const ok = run('field', 'report', '--account', 'L-1002', '--file', file('ok.json', withRecording), '--pack', 'cn');
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toBe('visit report 1 recorded for L-1002 on 2026-03-02: met borrower, outcome promise, promise 20000 by 2026-03-09, 2 evidence file(s)\n');
+    const tooBig = run('field', 'report', '--account', 'L-1002', '--file', file('ok.json', withRecording), '--max-mb', '10');
+    expect(tooBig.status).toBe(1);
+    expect(tooBig.stderr).toContain('evidence[1].size: must be a whole number of bytes from 1 to 10485760');
+    const unknown = run('field', 'report', '--account', 'L-9', '--file', file('ok.json', withRecording));
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('account: unknown account "L-9"');
+    expect(run('audit', 'verify').status).toBe(0);
+  });
+});

@@ -1,0 +1,63 @@
+/** Work queues, pure: users' validation, the priority formula, ranking, round-robin within skills, capacity, unassigned reasons. */
+import { describe, expect, it } from 'vitest';
+import { buildQueue, defaultPriority, parseUser, type QueueTask, type User } from '../../src/queues/index.js';
+
+const user = (id: string, over: Partial<User> = {}): User => ({
+  id, name: id, role: 'agent', agencyId: null, capacity: 10, skills: { languages: [], jurisdictions: [], buckets: [] }, ...over,
+});
+const task = (taskId: number, over: Partial<QueueTask> = {}): QueueTask => ({
+  taskId, accountId: `L-${taskId}`, overdue: 1000, propensity: null, brokenPromise: false, bucket: 'M1', jurisdiction: ['us-regf'], languages: [], ...over,
+});
+
+describe('users', () => {
+  it('validates role, agency, capacity and skills', () => {
+    expect(parseUser({ id: 'a1', name: ' Ann ', role: 'agent', capacity: 5, skills: { buckets: ['M1'] } }))
+      .toEqual({ id: 'a1', name: 'Ann', role: 'agent', agencyId: null, capacity: 5, skills: { languages: [], jurisdictions: [], buckets: ['M1'] } });
+    expect(() => parseUser({ id: 'a1', name: 'A', role: 'boss' })).toThrow('user.role: must be one of agent, field_agent, supervisor, agency_agent');
+    expect(() => parseUser({ id: 'a1', name: 'A', role: 'agency_agent' })).toThrow('user.agencyId: is required');
+    expect(() => parseUser({ id: 'a1', name: 'A', role: 'agent', agencyId: 'AG' })).toThrow('only an agency_agent');
+    expect(() => parseUser({ id: 'a1', name: 'A', role: 'agent', capacity: -1 })).toThrow('user.capacity');
+    expect(() => parseUser({ id: 'a1', name: 'A', role: 'agent', skills: { languages: ['English'] } })).toThrow('user.skills.languages[0]');
+  });
+});
+
+describe('priority', () => {
+  it('is overdue × propensity (0.5 when unknown), ×1.5 after a broken promise', () => {
+    expect(defaultPriority(task(1, { overdue: 1000 }))).toBe(500);
+    expect(defaultPriority(task(1, { overdue: 1000, propensity: 0.8 }))).toBe(800);
+    expect(defaultPriority(task(1, { overdue: 1000, propensity: 0.8, brokenPromise: true }))).toBe(1200);
+  });
+});
+
+describe('buildQueue', () => {
+  it('ranks by priority (ties by task id) and deals round-robin', () => {
+    const out = buildQueue([task(1, { overdue: 100 }), task(2, { overdue: 300 }), task(3, { overdue: 200 }), task(4, { overdue: 200 })], [user('b'), user('a')]);
+    expect(out.map((a) => [a.taskId, a.agentId, a.priority])).toEqual([[2, 'a', 150], [3, 'b', 100], [4, 'a', 100], [1, 'b', 50]]);
+  });
+
+  it('takes a custom priority function', () => {
+    const out = buildQueue([task(1, { overdue: 100 }), task(2, { overdue: 300 })], [user('a')], { priority: (t) => -t.overdue });
+    expect(out.map((a) => a.taskId)).toEqual([1, 2]);
+  });
+
+  it('deals round-robin only among agents whose skills match', () => {
+    const agents = [user('a', { skills: { languages: [], jurisdictions: ['uk-conc'], buckets: [] } }), user('b'), user('c', { skills: { languages: [], jurisdictions: [], buckets: ['M3'] } }), user('d')];
+    const out = buildQueue([1, 2, 3, 4].map((i) => task(i, { overdue: 1000 - i })), agents);
+    // a (uk-conc only) and c (M3 only) never get these us-regf M1 tasks
+    expect(out.map((a) => a.agentId)).toEqual(['b', 'd', 'b', 'd']);
+    const uk = buildQueue([task(9, { jurisdiction: ['uk-conc'], bucket: 'M3' })], agents);
+    expect(uk[0]?.agentId).toBe('a');
+    // a known language must be shared
+    const zh = buildQueue([task(5, { languages: ['zh'] })], [user('en', { skills: { languages: ['en'], jurisdictions: [], buckets: [] } }), user('zh', { skills: { languages: ['zh'], jurisdictions: [], buckets: [] } })]);
+    expect(zh[0]?.agentId).toBe('zh');
+  });
+
+  it('respects capacity (including items already held) and leaves the rest unassigned with the reason', () => {
+    const out = buildQueue([1, 2, 3, 4].map((i) => task(i, { overdue: 1000 - i })), [user('a', { capacity: 2 }), user('b', { capacity: 1 })], { alreadyAssigned: new Map([['b', 0], ['a', 1]]) });
+    expect(out.map((a) => a.agentId)).toEqual(['a', 'b', null, null]);
+    expect(out[2]?.reason).toBe('all 2 agent(s) with the skills (bucket M1, jurisdiction us-regf) are at capacity');
+    const none = buildQueue([task(1, { bucket: 'M6' })], [user('a', { skills: { languages: [], jurisdictions: [], buckets: ['M1'] } }), user('s', { role: 'supervisor' })]);
+    expect(none[0]).toMatchObject({ agentId: null, reason: 'no agent has the skills (bucket M6, jurisdiction us-regf)' });
+    expect(buildQueue([task(1, { unqueueable: 'calls to a reference are not queued yet' })], [user('a')])[0]).toMatchObject({ agentId: null, reason: 'calls to a reference are not queued yet' });
+  });
+});
