@@ -14,7 +14,7 @@ import {
   type AgencyContract, type AgencyForAllocation, type AgencyHistory, type AgencyScore, type AllocatableAccount, type DatedAmount,
   type PlacementRecord, type PlacementRule, type PromiseRecord, type RecallDue, type RecallEvent, type RecallReason, type UnplacedReason,
 } from '../agency/index.js';
-import { appendAudit, atomically, audit, dialectOf } from './audit.js';
+import { appendAudit, atomically, audit, changeOptions, dialectOf, type ChangeOptions } from './audit.js';
 import type { Store } from './db.js';
 import { withLocks } from './locks.js';
 import { chunks, type Db } from './repo.js';
@@ -26,17 +26,7 @@ import type { AgenciesTable, PlacementsTable } from './schema.js';
 /** The lock every placement and recall takes: capacity and the one-open-placement rule hold under concurrency. */
 const PLACEMENT_LOCK = 'agency.placements';
 
-export interface ChangeOptions {
-  actor?: string;
-  /** ISO instant of the change (default: now) */
-  now?: string;
-}
-
-function opts(o: ChangeOptions): { actor: string; now: string } {
-  const now = o.now ?? new Date().toISOString();
-  if (Number.isNaN(Date.parse(now))) throw new ValidationError('now', `must be an ISO 8601 instant, got ${JSON.stringify(now)}`);
-  return { actor: o.actor ?? 'system', now: new Date(Date.parse(now)).toISOString() };
-}
+export type { ChangeOptions } from './audit.js';
 
 function commissionJson(c: Readonly<Record<string, Rate>>): string {
   return JSON.stringify(Object.fromEntries(Object.entries(c).map(([b, r]) => [b, rateToString(r)])));
@@ -63,7 +53,7 @@ export function contractToJson(c: AgencyContract): Record<string, unknown> {
 /** Adds an agency with its contract; an id already used is refused. */
 export async function addAgency(store: Store, raw: unknown, o: ChangeOptions = {}): Promise<AgencyContract> {
   const c = parseContract(raw);
-  const { actor, now } = opts(o);
+  const { actor, now } = changeOptions(o);
   await atomically(store.db, async (tx) => {
     const had = await tx.selectFrom('agencies').select('id').where('id', '=', c.id).executeTakeFirst();
     if (had) throw new ValidationError('agency.id', `agency "${c.id}" exists already`);
@@ -197,7 +187,7 @@ export interface PlaceResult {
 /** Allocates the candidate accounts by the rules and records the placements (one audit entry each). */
 export async function placeAccounts(store: Store, p: PlaceOptions): Promise<PlaceResult> {
   const asOf = parseDate(p.asOf, 'asOf');
-  const { actor, now } = opts(p);
+  const { actor, now } = changeOptions(p);
   if (p.rules.length === 0) throw new ValidationError('rules', 'give at least one placement rule');
   const seed = String(p.seed);
   return withLocks(store, [PLACEMENT_LOCK], async (db, dialect) => {
@@ -252,7 +242,7 @@ export interface RecallOptions extends ChangeOptions {
 /** Recalls every open placement that is due as of `asOf` (period end, complaint, plan agreed). */
 export async function recallDue(store: Store, r: RecallOptions): Promise<RecallDue[]> {
   const asOf = parseDate(r.asOf, 'asOf');
-  const { actor, now } = opts(r);
+  const { actor, now } = changeOptions(r);
   return withLocks(store, [PLACEMENT_LOCK], async (db) => {
     const open = await listPlacements(db, { open: true });
     const events: RecallEvent[] = [...(r.events ?? [])];
@@ -275,7 +265,7 @@ export interface ManualRecall extends ChangeOptions {
 /** Recalls one account's open placement now (a plan was agreed, a complaint came in, by hand). */
 export async function recallPlacement(store: Store, m: ManualRecall): Promise<RecallDue> {
   const on = parseDate(m.on, 'on');
-  const { actor, now } = opts(m);
+  const { actor, now } = changeOptions(m);
   return withLocks(store, [PLACEMENT_LOCK], async (db) => {
     const [p] = await listPlacements(db, { accountId: m.accountId, open: true });
     if (!p) throw new ValidationError('account', `account ${m.accountId} has no open placement`);

@@ -4,6 +4,7 @@
  * Call `appendAudit` inside the transaction of the change it records.
  */
 import { PostgresAdapter, sql } from 'kysely';
+import { ValidationError } from '../core/index.js';
 import { chain, verifyChain, type AuditEntry, type ChainCheck, type NewAuditEntry } from '../audit/index.js';
 import type { Dialect } from './db.js';
 import { chunks, type Db } from './repo.js';
@@ -48,4 +49,18 @@ export async function verifyAudit(db: Db, pageSize = 10_000): Promise<ChainCheck
     const tail = entries[entries.length - 1] as AuditEntry;
     before = { seq: tail.seq, hash: tail.hash };
   }
+}
+
+/** Who makes a change and when (audited changes take these). */
+export interface ChangeOptions {
+  actor?: string;
+  /** ISO instant of the change (default: now) */
+  now?: string;
+}
+
+/** The actor (default `system`) and the instant (default now, normalised to UTC) of a change. */
+export function changeOptions(o: ChangeOptions): { actor: string; now: string } {
+  const now = o.now ?? new Date().toISOString();
+  if (Number.isNaN(Date.parse(now))) throw new ValidationError('now', `must be an ISO 8601 instant, got ${JSON.stringify(now)}`);
+  return { actor: o.actor ?? 'system', now: new Date(Date.parse(now)).toISOString() };
 }

@@ -5,20 +5,10 @@
  */
 import { ValidationError, type BusinessDate } from '../core/index.js';
 import type { DayPlan, VisitReport } from '../field/index.js';
-import { atomically, audit } from './audit.js';
+import { atomically, audit, changeOptions, type ChangeOptions } from './audit.js';
 import type { Db } from './repo.js';
 
-export interface ChangeOptions {
-  actor?: string;
-  /** ISO instant (default: now) */
-  now?: string;
-}
-
-function opts(o: ChangeOptions): { actor: string; now: string } {
-  const now = o.now ?? new Date().toISOString();
-  if (Number.isNaN(Date.parse(now))) throw new ValidationError('now', `must be an ISO 8601 instant, got ${JSON.stringify(now)}`);
-  return { actor: o.actor ?? 'system', now: new Date(Date.parse(now)).toISOString() };
-}
+export type { ChangeOptions } from './audit.js';
 
 export interface StoredVisitTask {
   /** tasks.id as text */
@@ -38,7 +28,7 @@ export async function visitTasksFor(db: Db, date: BusinessDate): Promise<StoredV
 
 /** Saves a day plan for a date; returns its id. */
 export async function saveDayPlan(db: Db, date: BusinessDate, plan: DayPlan, o: ChangeOptions = {}): Promise<number> {
-  const { actor, now } = opts(o);
+  const { actor, now } = changeOptions(o);
   const stops = plan.routes.reduce((n, r) => n + r.stops.length, 0);
   return atomically(db, async (tx) => {
     const row = await tx.insertInto('field_plans').values({
@@ -60,7 +50,7 @@ export async function latestDayPlan(db: Db, date: BusinessDate): Promise<{ id: n
 
 /** Records a visit report for an existing account; returns its id. */
 export async function recordVisitReport(db: Db, accountId: string, report: VisitReport, o: ChangeOptions = {}): Promise<number> {
-  const { actor, now } = opts(o);
+  const { actor, now } = changeOptions(o);
   return atomically(db, async (tx) => {
     const acc = await tx.selectFrom('accounts').select('id').where('id', '=', accountId).executeTakeFirst();
     if (!acc) throw new ValidationError('account', `unknown account "${accountId}"`);
