@@ -2,21 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { NO_HOLIDAYS } from '../../src/compliance/calendar.js';
 import { maskAccountNumber, validationNotice, type ValidationNoticeInput } from '../../src/compliance/validation-notice.js';
 import { catchValidation } from '../support/errors.js';
+import { NOTICE_INPUT } from '../support/notice-input.js';
 
-const base: ValidationNoticeInput = {
-  sentOn: '2026-11-20', // a Friday
-  itemizationDate: '2026-06-30',
-  itemizationReference: 'last-statement',
-  amountAtItemization: 223_456,
-  interestSince: 7_500,
-  feesSince: 2_500,
-  paymentsSince: 5_000,
-  creditsSince: 1_000,
-  currency: 'USD',
-  creditor: 'Example Bank, N.A.',
-  accountNumber: '4111 2222 3333 5678',
-  consumer: { name: 'Jane Doe', address: ['1 Main St', 'Springfield, IL 62701'] },
-};
+const base: ValidationNoticeInput = NOTICE_INPUT;
 
 describe('validation notice dates', () => {
   it('assumes receipt five business days after sending, skipping Thanksgiving', () => {

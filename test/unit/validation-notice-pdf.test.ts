@@ -3,22 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { validationNotice, type ValidationNoticeInput } from '../../src/compliance/index.js';
 import { longDate, money, renderValidationNoticePdf, type ValidationNoticeLetter } from '../../src/channels/letters/validation-notice-pdf.js';
 import { catchValidation } from '../support/errors.js';
+import { NOTICE_INPUT } from '../support/notice-input.js';
 import { pdfText } from '../support/pdf-text.js';
 
-const input: ValidationNoticeInput = {
-  sentOn: '2026-11-20', // Friday: receipt assumed Mon 30 (Thanksgiving skipped), dispute by 2026-12-30
-  itemizationDate: '2026-06-30',
-  itemizationReference: 'last-payment',
-  amountAtItemization: 223_456,
-  interestSince: 7_500,
-  feesSince: 2_500,
-  paymentsSince: 5_000,
-  creditsSince: 1_000,
-  currency: 'USD',
-  creditor: 'Example Bank, N.A.',
-  accountNumber: '4111 2222 3333 5678',
-  consumer: { name: 'Jane Doe', address: ['1 Main St', 'Springfield, IL 62701'] },
-};
+const input: ValidationNoticeInput = { ...NOTICE_INPUT, itemizationReference: 'last-payment' };
 
 const collector = { name: 'Acme Recovery Services, LLC', address: ['PO Box 1234', 'Springfield, IL 62701'], phone: '(800) 555-0100' };
 const letter = (over: Partial<ValidationNoticeInput> = {}, extra: Partial<ValidationNoticeLetter> = {}): ValidationNoticeLetter => ({
