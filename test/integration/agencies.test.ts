@@ -41,6 +41,21 @@ async function pay(s: Store, account: string, list: readonly [string, number][])
   await s.db.updateTable('payments').set((eb) => ({ applied_date: eb.ref('business_date') })).where('account_id', '=', account).execute();
 }
 
+/** Three US loans, two of them in M2; agencies acme and best with room for one each; placed on 2026-03-02. */
+async function twoAgenciesOnePlacementEach(s: Store) {
+  await insertLoans(s.db, ['L-1', 'L-2', 'L-3'].map((id) => loan(id, 'US')));
+  await age(s, ['L-1', 'L-2'], 'M2', 100_000);
+  await addAgency(s, contract('acme', { capacity: 1 }));
+  await addAgency(s, contract('best', { capacity: 1 }));
+  const placed = await placeAccounts(s, { rules: [M2], asOf: '2026-03-02', seed: 1 });
+  const of = (agency: string): string => {
+    const id = placed.placements.find((p) => p.agencyId === agency)?.accountId;
+    if (id === undefined) throw new Error(`test setup: nothing placed with ${agency}`);
+    return id;
+  };
+  return { a: of('acme'), b: of('best') };
+}
+
 describe.each(BACKENDS)('agencies on $name', (backend) => {
   let store: Store | undefined;
   afterEach(async () => {
@@ -150,13 +165,7 @@ describe.each(BACKENDS)('agencies on $name', (backend) => {
   it('scorecard: recovery, promises kept, complaints and gate blocks per agency; performance steers the next allocation', async () => {
     store = await backend.open();
     const s = store;
-    await insertLoans(s.db, ['L-1', 'L-2', 'L-3'].map((id) => loan(id, 'US')));
-    await age(s, ['L-1', 'L-2'], 'M2', 100_000);
-    await addAgency(s, contract('acme', { capacity: 1 }));
-    await addAgency(s, contract('best', { capacity: 1 }));
-    const placed = await placeAccounts(s, { rules: [M2], asOf: '2026-03-02', seed: 1 });
-    const of = (agency: string): string => placed.placements.find((p) => p.agencyId === agency)?.accountId ?? '';
-    const [a, b] = [of('acme'), of('best')];
+    const { a, b } = await twoAgenciesOnePlacementEach(s);
     await pay(s, a, [['2026-03-04', 25_000]]);
     await pay(s, b, [['2026-03-06', 50_000], ['2026-03-09', 10_000]]);
     await recordAttempts(s.db, [
@@ -201,13 +210,7 @@ describe.each(BACKENDS)('agencies on $name', (backend) => {
   it('scopes agency users to the accounts placed with their agency', async () => {
     store = await backend.open();
     const s = store;
-    await insertLoans(s.db, ['L-1', 'L-2', 'L-3'].map((id) => loan(id, 'US')));
-    await age(s, ['L-1', 'L-2'], 'M2', 100_000);
-    await addAgency(s, contract('acme', { capacity: 1 }));
-    await addAgency(s, contract('best', { capacity: 1 }));
-    const placed = await placeAccounts(s, { rules: [M2], asOf: '2026-03-02', seed: 1 });
-    const a = placed.placements.find((p) => p.agencyId === 'acme')?.accountId as string;
-    const b = placed.placements.find((p) => p.agencyId === 'best')?.accountId as string;
+    const { a, b } = await twoAgenciesOnePlacementEach(s);
     expect(await accountsVisibleTo(s.db, { agencyId: 'acme' })).toEqual([a]);
     expect(await accountsVisibleTo(s.db, { agencyId: 'best' })).toEqual([b]);
     expect(await accountsVisibleTo(s.db, { agencyId: 'nobody' })).toEqual([]);
