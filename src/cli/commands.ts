@@ -26,6 +26,11 @@ import { registerAgency } from './agency.js';
 import { registerParty } from './party.js';
 import { registerField } from './field.js';
 import { registerQueue } from './queue.js';
+import { registerDispatch } from './dispatch.js';
+import { registerPromise } from './promise.js';
+import { registerLetters } from './letters.js';
+import { registerServe } from './serve.js';
+import { registerDialer } from './dialer.js';
 
 /** Reads an input file; a missing or unreadable file is a clear input error, not a stack trace. */
 function readInput(file: string): string {
@@ -189,7 +194,7 @@ export function registerCommands(program: Command): void {
       process.stdout.write(o.format === 'json' ? formatJsonLines(rows) : formatTable(rows, r.currencyOf));
       const failures = expectationFailures(r.rows, file);
       if (failures.length > 0) {
-        process.stderr.write(`${failures.length} gate decision(s) differ from the timeline's expect:\n${failures.join('\n')}\n`);
+        process.stderr.write(`${failures.length} expectation(s) of the timeline not met (expect: of attempts, check: events):\n${failures.join('\n')}\n`);
         process.exitCode = 1;
       }
     });
@@ -271,7 +276,8 @@ export function registerCommands(program: Command): void {
     .option('--as-of <YYYY-MM-DD>', 'business date to run the cycle through (default: yesterday)')
     .option('--history <days>', 'days of daily cycle history to run', '30')
     .option('--reset', 'delete an existing demo portfolio first (SQLite file only)')
-    .action(async (o: { accounts: string; seed: string; asOf?: string; history: string; reset?: boolean }, cmd: Command) => {
+    .option('--staff-days <n>', 'the last N business dates are worked by the demo staff (queues, calls, agencies, visits); 0: none', '10')
+    .action(async (o: { accounts: string; seed: string; asOf?: string; history: string; reset?: boolean; staffDays: string }, cmd: Command) => {
       const count = Number(o.accounts);
       if (!Number.isSafeInteger(count) || count < 1) throw new ValidationError('--accounts', `must be a whole number ≥ 1, got "${o.accounts}"`);
       const seed = Number(o.seed);
@@ -279,7 +285,9 @@ export function registerCommands(program: Command): void {
       const history = Number(o.history);
       if (!Number.isSafeInteger(history) || history < 1 || history > 3650) throw new ValidationError('--history', `must be a whole number from 1 to 3650, got "${o.history}"`);
       const asOf = o.asOf ? parseDate(o.asOf, '--as-of') : addDays(today(), -1);
-      await runDemo({ url: dbUrl(cmd), count, seed, asOf, historyDays: history, reset: o.reset === true });
+      const staffDays = Number(o.staffDays);
+      if (!Number.isSafeInteger(staffDays) || staffDays < 0 || staffDays > 366) throw new ValidationError('--staff-days', `must be a whole number from 0 to 366, got "${o.staffDays}"`);
+      await runDemo({ url: dbUrl(cmd), count, seed, asOf, historyDays: history, reset: o.reset === true, staffDays });
     });
   registerCompliance(program);
   registerGate(program);
@@ -287,4 +295,9 @@ export function registerCommands(program: Command): void {
   registerParty(program);
   registerField(program);
   registerQueue(program);
+  registerDispatch(program);
+  registerPromise(program);
+  registerLetters(program);
+  registerServe(program);
+  registerDialer(program);
 }

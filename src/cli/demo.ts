@@ -3,16 +3,18 @@
  * daily cycle run over its history, and a portfolio summary. Running it again on the same
  * database only catches the cycle up to the new date.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { addDays, DomainError, maxDate, ValidationError, type BusinessDate } from '../core/index.js';
-import { isPostgresUrl, openStore } from '../store/db.js';
+import { isPostgresUrl, openStore, type Store } from '../store/db.js';
 import { chunks, insertLoans, recordPayments, saveActiveStrategy } from '../store/repo.js';
 import { saveJurisdiction } from '../store/gate.js';
 import { activeSteps, findStrategyFile } from './strategies.js';
-import { lastClosedDate, runCycle } from '../cycle/index.js';
+import { lastClosedDate, runCycle, type CycleOptions } from '../cycle/index.js';
 import { generatePortfolio, paymentsFor } from '../sim/index.js';
 import { logger, progress } from './progress.js';
 import { printSummary } from './summary.js';
+import { ensureStaff, simulateStaffDay, type StaffContext } from './demo-staff.js';
 
 /** The compliance gate's packs per country in the demo database (`arrears gate jurisdiction`). */
 export const DEMO_JURISDICTIONS: readonly (readonly [string, readonly string[]])[] = [['US', ['us-regf']], ['GB', ['uk-conc']], ['CN', ['cn']]];
@@ -24,7 +26,13 @@ export interface DemoOptions {
   asOf: BusinessDate;
   historyDays: number;
   reset: boolean;
+  /** the last N business dates are worked by the demo's staff (0: none); default DEMO_STAFF_DAYS */
+  staffDays?: number;
 }
+
+/** Business dates at the end of the history the demo's staff work (queues, calls, placements, visits). */
+export const DEMO_STAFF_DAYS = 10;
+const STAFF_MARKER = 'demo.staff';
 
 interface DemoParams {
   seed: number;
@@ -41,11 +49,53 @@ function parseMarker(text: string): DemoParams {
   return { seed: v.seed, count: v.count, asOf: v.asOf, historyDays: v.historyDays };
 }
 
+/** The demo's SMS are written next to a SQLite database (`data/arrears-outbox/` for `data/arrears.db`), else to `data/outbox/`. */
+export function outboxDirFor(url: string): string {
+  if (isPostgresUrl(url) || url === ':memory:') return resolve('data', 'outbox');
+  const file = resolve(url);
+  return join(dirname(file), `${basename(file).replace(/\.[^.]*$/, '')}-outbox`);
+}
+
+/**
+ * Closes every date through `asOf`; the last `staffDays` of them one at a time, each followed by
+ * the staff's working day (src/cli/demo-staff.ts). A date the staff worked already (the
+ * `demo.staff` setting) is not worked again. Returns the number of dates closed.
+ */
+async function catchUp(store: Store, asOf: BusinessDate, cycleOpts: CycleOptions, staffDays: number, ctx: StaffContext, bar: { stop(): void }): Promise<number> {
+  const closed = await lastClosedDate(store.db);
+  const marker = await store.db.selectFrom('settings').select('value').where('key', '=', STAFF_MARKER).executeTakeFirst();
+  const worked = marker ? (JSON.parse(marker.value) as { through: BusinessDate }).through : null;
+  let staffFrom = addDays(asOf, 1 - staffDays);
+  if (closed !== null && staffFrom <= closed) staffFrom = addDays(closed, 1);
+  if (worked !== null && staffFrom <= worked) staffFrom = addDays(worked, 1);
+  let dates = 0;
+  if (staffDays <= 0 || staffFrom > asOf) return (await runCycle(store, asOf, cycleOpts)).length;
+  const before = addDays(staffFrom, -1);
+  if (closed === null || closed < before) dates += (await runCycle(store, before, cycleOpts)).length;
+  const staff = await ensureStaff(store, `${staffFrom}T00:00:00.000Z`);
+  if (staff.users + staff.agencies > 0) ctx.log.info(staff, 'demo staff, agencies and references added');
+  for (let d = staffFrom; d <= asOf; d = addDays(d, 1)) {
+    dates += (await runCycle(store, d, cycleOpts)).length;
+    bar.stop();
+    const t0 = performance.now();
+    const day = await simulateStaffDay(store, d, ctx);
+    await store.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('settings').where('key', '=', STAFF_MARKER).execute();
+      await tx.insertInto('settings').values({ key: STAFF_MARKER, value: JSON.stringify({ through: d }) }).execute();
+    });
+    ctx.log.info({ ...day, totalMs: Math.round(performance.now() - t0) }, 'demo staff worked the day');
+  }
+  return dates;
+}
+
 export async function runDemo(o: DemoOptions): Promise<void> {
   const log = logger();
   if (o.reset) {
     if (isPostgresUrl(o.url)) throw new DomainError('demo.reset', '--reset only deletes SQLite files; drop the PostgreSQL schema yourself');
     for (const f of [o.url, `${o.url}-wal`, `${o.url}-shm`]) if (existsSync(f)) rmSync(f);
+    // the old portfolio's messages: the new one reuses their task ids, so their keys
+    const outbox = outboxDirFor(o.url);
+    if (existsSync(outbox)) for (const f of readdirSync(outbox)) if (f.endsWith('.json')) rmSync(join(outbox, f));
   }
   const store = await openStore({ url: o.url });
   try {
@@ -94,13 +144,13 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     }
     const closed = await lastClosedDate(store.db);
     if (closed === null || closed < o.asOf) {
-      const runs = await runCycle(store, o.asOf, cycleOpts);
+      const runs = await catchUp(store, o.asOf, cycleOpts, o.staffDays ?? DEMO_STAFF_DAYS, { seed: params.seed, loans: new Map(loans.map((l) => [l.account.id, { loan: l.loan, product: l.product }])), log, outboxDir: outboxDirFor(o.url) }, bar);
       bar.stop();
-      log.info({ dates: runs.length, through: o.asOf }, 'cycle caught up');
+      log.info({ dates: runs, through: o.asOf }, 'cycle caught up');
     }
     bar.stop();
     await printSummary(store);
-    process.stdout.write(`\nDatabase: ${store.location}. Try: npx arrears summary · npx arrears replay timelines/gate-example.yaml · npx arrears gate decide --account L-0000003 --channel call · npx arrears strategy check default\n`);
+    process.stdout.write(`\nDatabase: ${store.location}. Try: npx arrears summary · npx arrears queue status · npx arrears replay timelines/gate-example.yaml · npx arrears gate decide --account L-0000003 --channel call · npx arrears strategy check default\n`);
   } finally {
     await store.close();
   }

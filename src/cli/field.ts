@@ -6,13 +6,19 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { parseDate, ValidationError } from '../core/index.js';
+import { instantAt, type LoadedPack } from '../compliance/index.js';
 import {
-  DEFAULT_MAX_EVIDENCE_BYTES, parseAgents, parseClock, parseVisitLocations, parseVisitReport, planDay, visitRules,
-  type DayPlan, type GroupBy, type VisitRules, type VisitTask,
+  DEFAULT_MAX_EVIDENCE_BYTES, parseAgents, parseClock, parseVisitLocations, parseVisitReport, planDay, VISIT_ADDRESSES, visitRules,
+  type DayPlan, type GroupBy, type VisitAddress, type VisitRules, type VisitTask,
 } from '../field/index.js';
-import { recordVisitReport, saveDayPlan, visitTasksFor } from '../store/field.js';
-import { findPackFile, loadPackFile } from './packs.js';
+import type { Store } from '../store/db.js';
+import { checkInVisit, reportVisit, saveDayPlan, visitsBlocked, visitTasksFor, type VisitGateFor } from '../store/field.js';
+import { accountJurisdiction } from '../store/gate.js';
+import { findPackFile, loadPackFile, packHolidays } from './packs.js';
 import { table, withStore } from './shared.js';
+
+/** Exit code when the gate blocks a visit (as `arrears gate decide`). */
+const BLOCKED_EXIT_CODE = 3;
 
 const actor = (o: { actor?: string }): string => o.actor ?? process.env.ARREARS_ACTOR ?? 'cli';
 
@@ -37,10 +43,47 @@ function numberOption(v: string | undefined, field: string, dflt: number): numbe
   return n;
 }
 
-function packRules(names: string | undefined): VisitRules | null {
+function loadPacks(names: string | undefined): LoadedPack[] | null {
   if (names === undefined) return null;
-  const rules = names.split(',').map((n) => n.trim()).filter((n) => n !== '').flatMap((n) => loadPackFile(findPackFile(n)).rules);
-  return visitRules(rules);
+  return names.split(',').map((n) => n.trim()).filter((n) => n !== '').map((n) => loadPackFile(findPackFile(n)));
+}
+
+function packRules(names: string | undefined): VisitRules | null {
+  const packs = loadPacks(names);
+  return packs ? visitRules(packs.flatMap((p) => p.rules)) : null;
+}
+
+/**
+ * The packs the gate decides a visit to an account against: the account's packs in force (`arrears gate
+ * jurisdiction`), else `fallback` (--pack); none at all is an error, or, with `optional`, null (no gate check).
+ */
+function gateFor(store: Store, fallback: LoadedPack[] | null, optional = false): VisitGateFor {
+  const cache = new Map<string, LoadedPack[]>();
+  return async (accountId, at) => {
+    const names = await accountJurisdiction(store.db, accountId);
+    let packs = fallback;
+    if (names !== null) {
+      const key = names.join(',');
+      packs = cache.get(key) ?? names.map((n) => loadPackFile(findPackFile(n)));
+      cache.set(key, packs);
+    }
+    if (packs === null && optional) return { packs: [], holidays: [] };
+    if (packs === null) throw new ValidationError('jurisdiction', `no rule packs are in force for account ${accountId}: set them with \`arrears gate jurisdiction cn [--country CN]\` or pass --pack`);
+    const year = Number(at.slice(0, 4));
+    return { packs, holidays: packHolidays(packs, `${year}-01-01`, `${year + 1}-12-31`) };
+  };
+}
+
+function addressOption(v: string | undefined): VisitAddress {
+  if (v === undefined) return 'residential';
+  if (!(VISIT_ADDRESSES as readonly string[]).includes(v)) throw new ValidationError('--address', `must be one of ${VISIT_ADDRESSES.join(', ')}, got "${v}"`);
+  return v as VisitAddress;
+}
+
+function instantOption(v: string | undefined, field: string): string {
+  const at = v ?? new Date().toISOString();
+  if (Number.isNaN(Date.parse(at)) || !/(Z|[+-]\d\d:\d\d)$/.test(at)) throw new ValidationError(field, `must be an ISO instant with Z or an offset, e.g. 2026-03-02T10:30:00+08:00, got "${at}"`);
+  return at;
 }
 
 function formatPlan(date: string, plan: DayPlan): string {
@@ -49,14 +92,17 @@ function formatPlan(date: string, plan: DayPlan): string {
   for (const r of plan.routes) {
     out.push('', `${r.unit}: ${r.stops.length} visit(s), ${r.totalKm} km, done ${r.endsAt}`);
     if (r.stops.length > 0) {
-      out.push(table(['#', 'arrive', 'leave', 'account', 'address', 'district', 'km', 'travel'], r.stops.map((s) => [
+      out.push(table(['#', 'arrive', 'leave', 'account', 'address', 'district', 'km', 'travel', 'from'], r.stops.map((s) => [
         String(s.seq), s.arrival, s.departure, s.accountId, s.address, s.district ?? '-', s.travelKm === null ? '-' : String(s.travelKm), `${s.travelMinutes} min`,
+        s.reassignedFrom ?? '-',
       ])).trimEnd());
     }
   }
   if (plan.unpairedAgents.length > 0) out.push('', `without a partner: ${plan.unpairedAgents.join(', ')}`);
   if (plan.leftOver.length > 0) {
-    out.push('', `left over: ${plan.leftOver.length}`, table(['account', 'task', 'district', 'reason'], plan.leftOver.map((l) => [l.accountId, l.visitId, l.district ?? '-', l.reason])).trimEnd());
+    out.push('', `left over: ${plan.leftOver.length}`, table(['account', 'task', 'district', 'reason'], plan.leftOver.map((l) => [
+      l.accountId, l.visitId, l.district ?? '-', l.reason === 'gate_blocked' ? `gate_blocked by ${l.rule ?? '?'}: ${l.detail ?? ''}` : l.reason,
+    ])).trimEnd());
   }
   return `${out.join('\n')}\n`;
 }
@@ -85,7 +131,8 @@ export function registerField(program: Command): void {
       const date = parseDate(o.date, '--date');
       const agents = parseAgents(readJson(o.agents, '--agents'), o.agents);
       const locations = o.visits === undefined ? new Map() : parseVisitLocations(readJson(o.visits, '--visits'), o.visits);
-      const rules = packRules(o.pack);
+      const packs = loadPacks(o.pack);
+      const rules = packs ? visitRules(packs.flatMap((p) => p.rules)) : null;
       const from = o.from ?? rules?.window?.from;
       const to = o.to ?? rules?.window?.to;
       if (from === undefined || to === undefined) throw new ValidationError('--from', 'visit hours are needed: give --pack (its allowed-hours for visits) or --from and --to');
@@ -99,7 +146,15 @@ export function registerField(program: Command): void {
       }
       await withStore(cmd, async (s) => {
         const tasks = await visitTasksFor(s.db, date);
-        const visits: VisitTask[] = tasks.map((t) => ({ id: t.id, accountId: t.accountId, address: t.address, priority: t.priority, ...locations.get(t.accountId) }));
+        // through the gate: each account asked at the start of the visit hours on the date (in the borrower's zone)
+        // against its packs in force (else --pack; an account with neither has no rules to pass), for a team of the
+        // plan's size that records and gave notice (the check-in and the report check the real team)
+        const blocked = await visitsBlocked(s, tasks.map((t) => t.accountId), (zone) => new Date(instantAt(date, parseClock(from, '--from'), zone)).toISOString(),
+          { collectors: Array.from({ length: collectors }, (_, i) => `collector-${i + 1}`), recording: true, noticeGiven: true }, gateFor(s, packs, true));
+        const visits: VisitTask[] = tasks.map((t) => {
+          const b = blocked.get(t.accountId);
+          return { id: t.id, accountId: t.accountId, address: t.address, priority: t.priority, ...locations.get(t.accountId), ...(b ? { blocked: b } : {}) };
+        });
         const plan = planDay(visits, agents, {
           window: { from, to }, minutesPerVisit: numberOption(o.minutes, '--minutes', 30), speedKmh: numberOption(o.speedKmh, '--speed-kmh', 25), collectors,
           ...(o.groupBy ? { groupBy: o.groupBy } : {}),
@@ -110,23 +165,60 @@ export function registerField(program: Command): void {
       });
     });
 
-  field.command('report')
-    .description('record a visit report (who was met, outcome, promise, evidence, check-in)')
+  field.command('check-in')
+    .description(`check in at a visit: the gate decides it (channel visit, the team, the visit hours) and records the decision; exit ${BLOCKED_EXIT_CODE} when blocked`)
     .requiredOption('--account <id>', 'account visited')
-    .requiredOption('--file <file>', 'the report, JSON: { date, met, outcome, promise?, notes?, evidence?, checkIn, collectors }')
-    .option('--pack <names>', 'rule packs whose field-visit rules apply (collectors, recording), e.g. cn')
+    .requiredOption('--collectors <ids>', 'the visiting team, comma-separated agent ids (the first is the decision\'s agent)')
+    .option('--at <iso>', 'the instant of the check-in, with Z or an offset (default: now)')
+    .option('--address <kind>', `the address visited: ${VISIT_ADDRESSES.join(' | ')}`, 'residential')
+    .option('--no-recording', 'the visit is not recorded (audio or video)')
+    .option('--no-notice', 'the customer was not told of the visit beforehand')
+    .option('--pack <names>', 'rule packs when the account has none in force (`arrears gate jurisdiction`)')
+    .action(async (o: { account: string; collectors: string; at?: string; address?: string; recording: boolean; notice: boolean; pack?: string }, cmd: Command) => {
+      const at = instantOption(o.at, '--at');
+      const address = addressOption(o.address);
+      const collectors = o.collectors.split(',').map((c) => c.trim()).filter((c) => c !== '');
+      process.exitCode = await withStore(cmd, async (s) => {
+        const c = await checkInVisit(s, { accountId: o.account, at, address, collectors, recording: o.recording, noticeGiven: o.notice }, gateFor(s, loadPacks(o.pack)));
+        if (!c.decision.allowed) {
+          process.stdout.write(`blocked by ${c.decision.rule ?? '?'} (decision ${c.decision.id}): ${c.decision.reason}\n`);
+          return BLOCKED_EXIT_CODE;
+        }
+        process.stdout.write(`allowed (decision ${c.decision.id}): visit to ${c.contactPoint} on ${c.localDate} by ${collectors.join(', ')}; `
+          + `report it with \`arrears field report --account ${o.account} --decision ${c.decision.id} --file report.json\`\n`);
+        return 0;
+      });
+    });
+
+  field.command('report')
+    .description('record a visit report against the gate decision of its check-in (who was met, outcome, promise, evidence)')
+    .requiredOption('--account <id>', 'account visited')
+    .requiredOption('--file <file>', 'the report, JSON: { date, address?, met, outcome, promise?, notes?, evidence?, checkIn: { lat, lon, at? }, collectors }')
+    .option('--decision <id>', 'the allowed decision of `field check-in` (default: the report\'s checkIn.at is checked in now)')
+    .option('--pack <names>', 'rule packs when the account has none in force; their field-visit rules apply (collectors, recording), e.g. cn')
+    .option('--no-notice', 'without --decision: the customer was not told of the visit beforehand')
     .option('--max-mb <n>', 'largest evidence file in MB', String(DEFAULT_MAX_EVIDENCE_BYTES / 1024 / 1024))
     .option('--actor <name>', 'who records (default: $ARREARS_ACTOR or cli)')
-    .action(async (o: { account: string; file: string; pack?: string; maxMb: string; actor?: string }, cmd: Command) => {
-      const rules = packRules(o.pack);
+    .action(async (o: { account: string; file: string; decision?: string; pack?: string; notice: boolean; maxMb: string; actor?: string }, cmd: Command) => {
+      if (o.decision !== undefined && !/^\d+$/.test(o.decision)) throw new ValidationError('--decision', `must be a gate decision id (a whole number), got "${o.decision}"`);
       const maxEvidenceBytes = Math.floor(numberOption(o.maxMb, '--max-mb', 25) * 1024 * 1024);
-      const report = parseVisitReport(readJson(o.file, '--file'), {
-        maxEvidenceBytes, ...(rules ? { minCollectors: rules.collectors, recordingRequired: rules.recording } : {}),
-      });
-      await withStore(cmd, async (s) => {
-        const id = await recordVisitReport(s.db, o.account, report, { actor: actor(o) });
-        process.stdout.write(`visit report ${id} recorded for ${o.account} on ${report.date}: met ${report.met}, outcome ${report.outcome}`
+      const raw = readJson(o.file, '--file');
+      process.exitCode = await withStore(cmd, async (s) => {
+        // the field-visit rules of the account's packs in force, else of --pack
+        const names = await accountJurisdiction(s.db, o.account);
+        const rules = names !== null ? visitRules(names.flatMap((n) => loadPackFile(findPackFile(n)).rules)) : packRules(o.pack);
+        const report = parseVisitReport(raw, { maxEvidenceBytes, ...(rules ? { minCollectors: rules.collectors, recordingRequired: rules.recording } : {}) });
+        const r = await reportVisit(s, o.account, report, {
+          actor: actor(o), noticeGiven: o.notice,
+          ...(o.decision !== undefined ? { decisionId: Number(o.decision) } : { gateFor: gateFor(s, loadPacks(o.pack)) }),
+        });
+        if (!r.recorded) {
+          process.stderr.write(`visit report refused: the gate blocked the visit (decision ${r.decisionId}) by ${r.rule ?? '?'}: ${r.reason}\n`);
+          return BLOCKED_EXIT_CODE;
+        }
+        process.stdout.write(`visit report ${r.id} ${r.duplicate ? 'already recorded' : 'recorded'} for ${o.account} on ${report.date} (decision ${r.decisionId}): met ${report.met}, outcome ${report.outcome}`
           + `${report.promise ? `, promise ${report.promise.amount} by ${report.promise.date}` : ''}, ${report.evidence.length} evidence file(s)\n`);
+        return 0;
       });
     });
 }

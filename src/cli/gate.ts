@@ -8,16 +8,16 @@ import { ValidationError } from '../core/index.js';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { attemptRequest, CONTACT_POINT_KIND, GATE_OUTCOMES, localTime, parseTemplate, PURPOSES, type GateOutcome, type MessageTemplate, type Purpose } from '../compliance/index.js';
+import { attemptRequest, CONTACT_POINT_KIND, GATE_OUTCOMES, parseTemplate, PURPOSES, type MessageTemplate, type Purpose } from '../compliance/index.js';
 import { activePhones, CHANNELS, OUTCOMES, PARTY_KINDS, type Channel, type Outcome, type PartyKind } from '../contact/index.js';
-import { getParty, retirePartyNumber } from '../store/parties.js';
+import { getParty } from '../store/parties.js';
 import { zonesOf } from '../channels/phone-zones.js';
 import { rowToBorrower } from '../store/codec.js';
 import type { Store } from '../store/db.js';
-import { borrowerCountry, decideAndRecord, jurisdictionFor, loadDecisions, loadJurisdictions, recordGateOutcome, saveJurisdiction, type Jurisdictions } from '../store/gate.js';
-import { recordAttempts } from '../store/repo.js';
+import { borrowerCountry, decideAndRecord, jurisdictionFor, loadDecisions, loadJurisdictions, saveJurisdiction, type Jurisdictions } from '../store/gate.js';
+import { checkContactResult, recordContactResult } from '../store/outcomes.js';
 import { findPackFile, loadPackFile, packHolidays } from './packs.js';
-import { table, withStore } from './shared.js';
+import { promiseFlags, table, withStore } from './shared.js';
 
 /** Exit code of `gate decide` when the gate blocks (bad input exits 1, an unexpected failure 2). */
 export const BLOCKED_EXIT_CODE = 3;
@@ -36,7 +36,11 @@ interface DecideOpts {
   jurisdiction?: string;
   agent?: string;
   agency?: string;
+  caller?: string;
   outcome?: string;
+  promiseAmount?: string;
+  promiseDue?: string;
+  note?: string;
   template?: string;
   format: 'text' | 'json';
 }
@@ -53,6 +57,14 @@ function readTemplate(file: string): MessageTemplate {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ValidationError('--template', `${file} must hold a mapping { id, audience, language, body }`);
   return parseTemplate({ id: basename(file).replace(/\.(ya?ml|json)$/i, ''), ...raw });
 }
+
+interface ResultOpts {
+  promiseAmount?: string;
+  promiseDue?: string;
+  note?: string;
+}
+
+const actorOptions = (): { actor?: string } => (process.env.ARREARS_ACTOR ? { actor: process.env.ARREARS_ACTOR } : {});
 
 function packList(v: string): string[] {
   const list = v.split(',').map((x) => x.trim()).filter((x) => x !== '');
@@ -73,12 +85,6 @@ function describeJurisdictions(j: Jurisdictions): string {
   return `rule packs in force\n${lines.map((l) => `  ${l}\n`).join('')}`;
 }
 
-/** The business date and `HH:MM` of an instant in the borrower's zone, as the strategy's attempts are dated. */
-function localClock(ms: number, zone: string): { date: string; time: string } {
-  const l = localTime(ms, zone);
-  return { date: l.date, time: `${String(Math.floor(l.minute / 60)).padStart(2, '0')}:${String(l.minute % 60).padStart(2, '0')}` };
-}
-
 function outcomeOf(v: string): Outcome {
   if (!(OUTCOMES as readonly string[]).includes(v) || !(GATE_OUTCOMES as readonly string[]).includes(v)) {
     throw new ValidationError('--outcome', `must be one of ${OUTCOMES.join(', ')}, got "${v}"`);
@@ -91,6 +97,10 @@ async function decideCommand(store: Store, o: DecideOpts): Promise<number> {
   const ms = Date.parse(at);
   if (Number.isNaN(ms) || !/(Z|[+-]\d\d:\d\d)$/.test(at)) throw new ValidationError('--at', `must be an ISO instant with Z or an offset, e.g. 2026-03-02T14:30:00-05:00, got "${at}"`);
   const outcome = o.outcome === undefined ? null : outcomeOf(o.outcome);
+  const promise = promiseFlags(o);
+  if (promise !== null && outcome === null) throw new ValidationError('--promise-amount', 'goes with --outcome promise');
+  // the result's own rules (a promise only with outcome promise, …) before the gate is asked: no pending decision is left behind
+  if (outcome !== null) checkContactResult({ decisionId: 1, outcome, promise, note: o.note ?? null });
   const acc = await store.db.selectFrom('accounts').innerJoin('borrowers', 'borrowers.id', 'accounts.borrower_id')
     .select(['borrowers.id', 'borrowers.name', 'borrowers.timezone', 'borrowers.data']).where('accounts.id', '=', o.account).executeTakeFirst();
   if (!acc) throw new ValidationError('--account', `unknown account "${o.account}"`);
@@ -128,17 +138,13 @@ async function decideCommand(store: Store, o: DecideOpts): Promise<number> {
   const year = request.at.slice(0, 4);
   const holidays = packHolidays(packs, `${year}-01-01`, `${Number(year) + 1}-12-31`);
   const d = await decideAndRecord(store, request, { holds: [], optOuts: [], workplaceForbidden: false, refusedContact: false, holidays, packs }, {
-    ...(o.agent ? { agentId: o.agent } : {}), ...(o.agency ? { agencyId: o.agency } : {}),
+    ...(o.agent ? { agentId: o.agent } : {}), ...(o.agency ? { agencyId: o.agency } : {}), ...(o.caller !== undefined ? { callerNumber: o.caller } : {}),
   });
-  if (d.allowed && outcome !== null) {
-    await recordGateOutcome(store, d.id, outcome as GateOutcome);
-    await recordAttempts(store.db, [{ accountId: o.account, ...localClock(ms, borrower.timezone), party: o.party, channel: o.channel, outcome, promise: null }]);
-    if (outcome === 'wrong_number' && onFile) await retirePartyNumber(store.db, onFile.id, request.contactPoint.id, request.at, process.env.ARREARS_ACTOR ?? 'cli');
-  }
+  const result = d.allowed && outcome !== null ? await recordContactResult(store, { decisionId: d.id, outcome, promise, note: o.note ?? null }, actorOptions()) : null;
   if (o.format === 'json') {
-    process.stdout.write(`${JSON.stringify({ id: d.id, allowed: d.allowed, rule: d.rule, reason: d.reason, nextAllowedAt: d.nextAllowedAt, party: personId, contactPoint: request.contactPoint.id, zones, packs: names, outcome: d.allowed ? outcome : null })}\n`);
+    process.stdout.write(`${JSON.stringify({ id: d.id, allowed: d.allowed, rule: d.rule, reason: d.reason, nextAllowedAt: d.nextAllowedAt, party: personId, contactPoint: request.contactPoint.id, zones, packs: names, outcome: d.allowed ? outcome : null, act: result?.actKind ?? null })}\n`);
   } else if (d.allowed) {
-    process.stdout.write(`allowed (decision ${d.id}): ${o.channel} to ${request.contactPoint.id} at ${request.at}${outcome ? `; outcome ${outcome} recorded` : `; record what came of it with \`arrears gate outcome ${d.id} OUTCOME\``}\n`);
+    process.stdout.write(`allowed (decision ${d.id}): ${o.channel} to ${request.contactPoint.id} at ${request.at}${outcome ? `; outcome ${outcome} recorded${result?.actKind ? ` (act ${result.actKind} recorded)` : ''}` : `; record what came of it with \`arrears gate outcome ${d.id} OUTCOME\``}\n`);
   } else {
     process.stdout.write(`blocked by ${d.rule ?? '?'} (decision ${d.id}): ${d.reason}\n`);
   }
@@ -176,7 +182,11 @@ export function registerGate(program: Command): void {
     .option('--jurisdiction <packs>', 'rule packs for this decision (default: `arrears gate jurisdiction`)')
     .option('--agent <id>', 'the agent making the attempt')
     .option('--agency <id>', 'the agency making the attempt')
+    .option('--caller <number>', 'calls: the caller number shown (caller ID); blocked unless registered to the lender (no --agency) or to --agency (`arrears caller-number`)')
     .option('--outcome <outcome>', 'when allowed and already made: what came of it (recorded at once)')
+    .option('--promise-amount <minor>', 'with --outcome promise: the amount promised, in minor units')
+    .option('--promise-due <YYYY-MM-DD>', 'with --outcome promise: the date it is promised for')
+    .option('--note <text>', 'with --outcome: what was said')
     .option('--template <file>', 'the message template (YAML or JSON { id, audience, language, body }); the packs\' template rules check it')
     .addOption(new Option('--format <format>', 'output').choices(['text', 'json']).default('text'))
     .action(async (o: DecideOpts, cmd: Command) => {
@@ -184,26 +194,19 @@ export function registerGate(program: Command): void {
     });
 
   gate.command('outcome')
-    .description('record what an allowed attempt led to (it stops counting as pending)')
+    .description('record what an allowed attempt led to (it stops counting as pending; docs/outcomes-and-promises.md)')
     .argument('<decision>', 'the decision id')
     .argument('<outcome>', OUTCOMES.join(' | '))
-    .action(async (id: string, outcome: string, _o: unknown, cmd: Command) => {
+    .option('--promise-amount <minor>', 'outcome promise: the amount promised, in minor units')
+    .option('--promise-due <YYYY-MM-DD>', 'outcome promise: the date it is promised for')
+    .option('--note <text>', 'what was said (kept with the attempt)')
+    .action(async (id: string, outcome: string, o: ResultOpts, cmd: Command) => {
       if (!/^\d+$/.test(id)) throw new ValidationError('decision', `must be a decision id (a whole number), got "${id}"`);
       const out = outcomeOf(outcome);
+      const promise = promiseFlags(o);
       await withStore(cmd, async (s) => {
-        const row = await s.db.selectFrom('gate_decisions').innerJoin('accounts', 'accounts.id', 'gate_decisions.debt_id')
-          .innerJoin('borrowers', 'borrowers.id', 'accounts.borrower_id')
-          .select(['gate_decisions.debt_id', 'gate_decisions.party_id', 'gate_decisions.contact_point', 'gate_decisions.party_kind', 'gate_decisions.channel', 'gate_decisions.at', 'gate_decisions.allowed', 'gate_decisions.outcome', 'borrowers.timezone'])
-          .where('gate_decisions.id', '=', Number(id)).executeTakeFirst();
-        if (!row || row.allowed !== 1) throw new ValidationError('decision', `no allowed decision ${id} (a blocked attempt never happens, so it has no outcome)`);
-        if (row.outcome !== null) throw new ValidationError('decision', `decision ${id} already has outcome ${row.outcome}`);
-        await recordGateOutcome(s, Number(id), out as GateOutcome);
-        await recordAttempts(s.db, [{
-          accountId: row.debt_id, ...localClock(Date.parse(row.at), row.timezone), party: row.party_kind as PartyKind, channel: row.channel as Channel, outcome: out, promise: null,
-        }]);
-        // a wrong number is retired for that person (parties on file; the borrower record's numbers are not retired yet)
-        const retired = out === 'wrong_number' && await retirePartyNumber(s.db, row.party_id, row.contact_point, row.at, process.env.ARREARS_ACTOR ?? 'cli');
-        process.stdout.write(`decision ${id}: outcome ${out} recorded${retired ? `; ${row.contact_point} retired for ${row.party_id}` : ''}\n`);
+        const r = await recordContactResult(s, { decisionId: Number(id), outcome: out, promise, note: o.note ?? null }, actorOptions());
+        process.stdout.write(`decision ${id}: outcome ${out} ${r.duplicate ? 'was already recorded' : 'recorded'}${r.actKind ? `; act ${r.actKind} recorded` : ''}${r.retired ? `; ${r.retired.number} retired for ${r.retired.partyId}` : ''}${promise ? `; promise ${promise.amount} due ${promise.due}` : ''}\n`);
       });
     });
 

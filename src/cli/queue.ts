@@ -1,5 +1,5 @@
 /**
- * `arrears user add` and `arrears queue build|next|wrap-up|status`: agents' work queues built from
+ * `arrears user add` and `arrears queue build|next|wrap-up|skip|assign|status`: agents' work queues built from
  * the planned call tasks (docs/work-queues.md).
  */
 import { Option, type Command } from 'commander';
@@ -7,9 +7,9 @@ import { parseDate, ValidationError } from '../core/index.js';
 import { ROLES } from '../queues/index.js';
 import type { Store } from '../store/db.js';
 import { accountJurisdiction } from '../store/gate.js';
-import { addUser, buildQueueForDate, nextAccount, queueStatus, skipItem, wrapUp, type PacksFor } from '../store/queues.js';
+import { addUser, assignItem, buildQueueForDate, nextAccount, queueStatus, skipItem, wrapUp, type PacksFor } from '../store/queues.js';
 import { findPackFile, loadPackFile, packHolidays } from './packs.js';
-import { table, withStore } from './shared.js';
+import { promiseFlags, table, withStore } from './shared.js';
 
 const list = (v: string | undefined): string[] => (v === undefined ? [] : v.split(',').map((x) => x.trim()).filter((x) => x !== ''));
 
@@ -77,7 +77,8 @@ export function registerQueue(program: Command): void {
         const n = await nextAccount(s, o.agent, at, packsFor(s));
         for (const k of n.skipped) process.stdout.write(`skipped item ${k.item.id} (${k.item.accountId}): blocked by ${k.rule ?? '?'}; next at ${k.nextAllowedAt ?? 'never'}\n`);
         if (n.item && n.request) {
-          process.stdout.write(`item ${n.item.id}: account ${n.item.accountId}, call ${n.borrowerName ?? n.request.party.id} (${n.request.party.id}) at ${n.request.contactPoint.id}; priority ${n.item.priority}\n`);
+          const who = n.request.party.kind === 'borrower' ? `${n.partyName ?? n.request.party.id} (${n.request.party.id})` : `${n.partyName ?? n.request.party.id} (${n.request.party.id}, ${n.request.party.kind} of ${n.borrowerName ?? '?'}; ${n.request.purpose} only)`;
+          process.stdout.write(`item ${n.item.id}: account ${n.item.accountId}, call ${who} at ${n.request.contactPoint.id}; priority ${n.item.priority}\n`);
           process.stdout.write(`wrap up with \`arrears queue wrap-up --item ${n.item.id} --outcome OUTCOME\`\n`);
         } else {
           process.stdout.write(`nothing callable now; next at ${n.nextAt ?? 'none known'}\n`);
@@ -90,13 +91,22 @@ export function registerQueue(program: Command): void {
     .requiredOption('--item <n>', 'the queue item')
     .requiredOption('--outcome <outcome>', 'what came of the call')
     .option('--at <iso>', 'the instant of the call (default: now)')
-    .action(async (o: { item: string; outcome: string; at?: string }, cmd: Command) => {
+    .option('--promise-amount <minor>', 'outcome promise: the amount promised, in minor units')
+    .option('--promise-due <YYYY-MM-DD>', 'outcome promise: the date it is promised for')
+    .option('--note <text>', 'a note kept with the attempt')
+    .action(async (o: { item: string; outcome: string; at?: string; promiseAmount?: string; promiseDue?: string; note?: string }, cmd: Command) => {
       if (!/^\d+$/.test(o.item)) throw new ValidationError('--item', `must be a queue item id, got "${o.item}"`);
       const at = instant(o.at);
+      const promise = promiseFlags(o);
       await withStore(cmd, async (s) => {
-        const w = await wrapUp(s, Number(o.item), o.outcome, { at, packsFor: packsFor(s) });
-        if (w.decision.allowed) process.stdout.write(`item ${w.item.id} done: decision ${w.decision.id}, outcome ${o.outcome}\n`);
-        else {
+        const w = await wrapUp(s, Number(o.item), o.outcome, { at, packsFor: packsFor(s), promise, note: o.note ?? null, ...(process.env.ARREARS_ACTOR ? { actor: process.env.ARREARS_ACTOR } : {}) });
+        if (w.decision.allowed) {
+          const act = w.result?.actKind ? `; act ${w.result.actKind} recorded` : '';
+          const p = promise ? `; promise ${promise.amount} due ${promise.due}` : '';
+          process.stdout.write(w.result?.duplicate
+            ? `item ${w.item.id} was already done with this result (decision ${w.decision.id}); nothing changed\n`
+            : `item ${w.item.id} done: decision ${w.decision.id}, outcome ${o.outcome}${p}${act}\n`);
+        } else {
           process.stdout.write(`blocked by ${w.decision.rule ?? '?'} (decision ${w.decision.id}): ${w.decision.reason}; item ${w.item.id} stays open\n`);
           process.exitCode = 3;
         }
@@ -115,14 +125,34 @@ export function registerQueue(program: Command): void {
       });
     });
 
+  queue.command('assign')
+    .description('a supervisor hands an open item to another agent whose skills cover it (audited)')
+    .argument('<item>', 'the queue item')
+    .argument('<agent>', 'the agent who takes it')
+    .requiredOption('--by <supervisor>', 'the supervisor re-assigning it')
+    .action(async (itemArg: string, agent: string, o: { by: string }, cmd: Command) => {
+      if (!/^\d+$/.test(itemArg)) throw new ValidationError('item', `must be a queue item id, got "${itemArg}"`);
+      await withStore(cmd, async (s) => {
+        const it = await assignItem(s, Number(itemArg), agent, o.by);
+        process.stdout.write(`item ${it.id} (${it.accountId}) assigned to ${agent} by ${o.by}\n`);
+      });
+    });
+
   queue.command('status')
-    .description('per agent: items assigned, done, open')
+    .description('per agent: items assigned, done, skipped, open; promises taken and right-party contacts on wrapped-up items')
     .option('--date <YYYY-MM-DD>', 'one business date (default: all)')
-    .action(async (o: { date?: string }, cmd: Command) => {
+    .addOption(new Option('--format <format>', 'output').choices(['table', 'json']).default('table'))
+    .action(async (o: { date?: string; format: 'table' | 'json' }, cmd: Command) => {
       const date = o.date === undefined ? undefined : parseDate(o.date, '--date');
       await withStore(cmd, async (s) => {
         const rows = await queueStatus(s.db, date);
-        process.stdout.write(table(['agent', 'assigned', 'done', 'skipped', 'open'], rows.map((r) => [r.agentId ?? '(unassigned)', String(r.assigned), String(r.done), String(r.skipped), String(r.open)])));
+        if (o.format === 'json') {
+          process.stdout.write(`${JSON.stringify(rows)}\n`);
+          return;
+        }
+        process.stdout.write(table(['agent', 'assigned', 'done', 'skipped', 'open', 'promises', 'rpc'], rows.map((r) => [
+          r.agentId ?? '(unassigned)', String(r.assigned), String(r.done), String(r.skipped), String(r.open), String(r.promises), String(r.rightPartyContacts),
+        ])));
       });
     });
 }

@@ -3,6 +3,7 @@
  * command and closed after it, and a plain aligned text table.
  */
 import type { Command } from 'commander';
+import { parseDate, ValidationError } from '../core/index.js';
 import { defaultUrl, openStore, type Store } from '../store/db.js';
 
 export function dbUrl(cmd: Command): string {
@@ -24,4 +25,15 @@ export function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** `--promise-amount` and `--promise-due` together (the outcome's rules are checked where the result is recorded). */
+export function promiseFlags(o: { promiseAmount?: string; promiseDue?: string }): { amount: number; due: string } | null {
+  if (o.promiseAmount === undefined && o.promiseDue === undefined) return null;
+  if (o.promiseAmount === undefined) throw new ValidationError('--promise-amount', 'is required with --promise-due');
+  if (o.promiseDue === undefined) throw new ValidationError('--promise-due', 'is required with --promise-amount');
+  if (!/^\d+$/.test(o.promiseAmount) || !Number.isSafeInteger(Number(o.promiseAmount)) || Number(o.promiseAmount) <= 0) {
+    throw new ValidationError('--promise-amount', `must be a positive whole number of minor units, got "${o.promiseAmount}"`);
+  }
+  return { amount: Number(o.promiseAmount), due: parseDate(o.promiseDue, '--promise-due') };
 }

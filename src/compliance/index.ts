@@ -9,3 +9,4 @@ export * from './templates.js';
 export * from './validation-notice.js';
 export * from './acts.js';
 export * from './request.js';
+export * from './outcome-acts.js';

@@ -33,6 +33,8 @@ export type ContactPointKind = (typeof CONTACT_POINT_KINDS)[number];
 export const GATE_OUTCOMES = [
   'no_answer', 'busy', 'voicemail', 'wrong_number', 'conversation', 'refused_to_pay', 'promise', 'dispute', 'hardship',
   'not_in_service', 'abandoned', 'sent', 'failed', 'pending',
+  // connected calls that are not conversations (src/contact/outcomes.ts): someone answered but was not verified; notices received
+  'reached_person', 'refused_contact', 'deceased', 'bankrupt', 'attorney',
 ] as const;
 
 /** Does a cap that counts `outcomes` count this attempt? Pending attempts always count. */

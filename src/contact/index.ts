@@ -2,3 +2,4 @@ export * from './party.js';
 export * from './outcomes.js';
 export * from './parties.js';
 export * from './messages.js';
+export * from './promises.js';

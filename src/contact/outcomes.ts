@@ -11,8 +11,14 @@ export const CHANNELS = ['call', 'sms', 'email', 'letter', 'visit'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /**
- * What happened. `conversation` and the outcomes after it reached a person; `refused_to_pay`,
- * `promise`, `dispute` and `hardship` are conversations with the borrower that ended that way.
+ * What happened. `conversation` and the outcomes after it reached the party called and verified
+ * their identity (a **right-party contact** when the party is the borrower); `refused_to_pay`,
+ * `promise`, `dispute` and `hardship` are such conversations that ended that way.
+ * `reached_person`: someone answered but their identity was not verified — nothing about the debt
+ * may be said; a connected call, not a conversation. Notices received on a connected call:
+ * `refused_contact` (the person asks not to be contacted again: a cease for the borrower, a
+ * refusal for a third party), `deceased`, `bankrupt`, `attorney` (the borrower is represented);
+ * they are connected calls, not conversations, and imply a compliance act (docs/outcomes-and-promises.md).
  * `not_in_service` (the dialer could not connect to the number), `abandoned` (the dialer connected
  * but no agent was free — a silent or abandoned call) and, for SMS, e-mail and letters, `sent` /
  * `failed` are what channels report; the compliance gate counts them as its packs say.
@@ -20,11 +26,29 @@ export type Channel = (typeof CHANNELS)[number];
 export const OUTCOMES = [
   'no_answer', 'busy', 'voicemail', 'wrong_number', 'conversation', 'refused_to_pay', 'promise', 'dispute', 'hardship',
   'not_in_service', 'abandoned', 'sent', 'failed',
+  'reached_person', 'refused_contact', 'deceased', 'bankrupt', 'attorney',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-/** Outcomes that are a conversation with a person (the "right party" when the party is the borrower). */
+/**
+ * Outcomes that are a conversation with the party called, identity verified (the right party when
+ * the party is the borrower). `reached_person` and the notices (`refused_contact`, `deceased`,
+ * `bankrupt`, `attorney`) are not: they are connected calls (CONNECTED_OUTCOMES).
+ */
 export const CONVERSATION_OUTCOMES: ReadonlySet<Outcome> = new Set(['conversation', 'refused_to_pay', 'promise', 'dispute', 'hardship']);
+
+/** A right-party contact: the borrower (or another party called) reached and their identity verified — the conversation outcomes. */
+export const RIGHT_PARTY_OUTCOMES: ReadonlySet<Outcome> = CONVERSATION_OUTCOMES;
+
+/** Outcomes where a person answered and spoke (conversations, reached_person and the notices); `abandoned` is not one (nobody spoke to them). */
+export const CONNECTED_OUTCOMES: ReadonlySet<Outcome> = new Set([
+  ...CONVERSATION_OUTCOMES, 'reached_person', 'refused_contact', 'deceased', 'bankrupt', 'attorney',
+] as Outcome[]);
+
+/** Whether an outcome is a right-party contact (identity verified; the debt may be discussed). */
+export function isRightPartyContact(o: Outcome): boolean {
+  return RIGHT_PARTY_OUTCOMES.has(o);
+}
 
 export interface PromiseToPay {
   amount: Minor;

@@ -14,15 +14,15 @@
  *   last UNREACHABLE_AFTER attempts at the borrower that happened all failed to reach them.
  */
 import { ValidationError, type BusinessDate } from '../core/index.js';
-import { CONVERSATION_OUTCOMES, type Borrower } from '../contact/index.js';
+import { CONVERSATION_OUTCOMES, type Address, type Borrower, type Channel, type PartyKind } from '../contact/index.js';
 import {
-  attemptRequest, CONTACT_POINT_KIND, GATE_OUTCOMES, instantAt,
-  type ComplianceAct, type GateOutcome, type MessageTemplate, type RulePack,
+  attemptRequest, CONTACT_POINT_KIND, instantAt,
+  type AttemptSpec, type ComplianceAct, type MessageTemplate, type RulePack,
 } from '../compliance/index.js';
 import { zonesOf } from '../channels/phone-zones.js';
 import type { Store } from '../store/db.js';
-import { decideAndRecord, recordGateOutcome } from '../store/gate.js';
-import { recordAttempts } from '../store/repo.js';
+import { decideAndRecord, type AttemptMaker, type RecordedDecision } from '../store/gate.js';
+import { recordContactResult } from '../store/outcomes.js';
 import { recordAct } from '../store/acts.js';
 import type { AttemptEvent, ConsumerPreferences, FlagEvent, TimelineAccount, TimelineParty, TraceDecision } from '../timeline/index.js';
 
@@ -31,6 +31,24 @@ export interface ReplayGate {
   packs: readonly RulePack[];
   holidays: readonly BusinessDate[];
 }
+
+/** What the gate is asked beyond who is contacted (attemptRequest's spec without the account). */
+type AskSpec = Omit<AttemptSpec, 'accountId'>;
+
+/** The person a planned task goes to, with what a send needs. */
+export interface TaskContact {
+  id: string;
+  /** the borrower's name, or the party's id (parties have no names in a timeline) */
+  name: string;
+  /** IANA zone the task's window is read in */
+  zone: string;
+  phones: readonly string[];
+  emails: readonly string[];
+  addresses: readonly Address[];
+}
+
+/** Parties who do not owe the debt: automated sends to them are messages (asking them to pass on a request to get in touch). */
+const THIRD_PARTIES: ReadonlySet<PartyKind> = new Set<PartyKind>(['reference', 'employer']);
 
 /** Borrower attempts that must all have failed, most recent first, for the debtor to count as unreachable. */
 export const UNREACHABLE_AFTER = 3;
@@ -110,39 +128,44 @@ export class TimelineGate {
     return { type: 'flag', act: e.act, source: e.source, ...(e.person !== null ? { person: e.person } : {}) };
   }
 
-  /** Asks the gate; when allowed, records the attempt and its outcome. Returns the decision for the trace. */
-  async attempt(e: AttemptEvent): Promise<TraceDecision> {
-    const a = this.account(e.accountId);
+  /**
+   * The person an attempt at `kind` is about: `named` (a party id), else the borrower for `borrower`,
+   * else the account's only party of that kind, else the placeholder `ACCOUNT/KIND`. `where` names the
+   * file line for errors.
+   */
+  private personFor(accountId: string, a: AccountGate, kind: PartyKind, named: string | null, where: { index: number; line: number }): Person {
     const b = a.borrower;
-    const at = e.attempt;
-    // no person named: the borrower, else the account's only party of that kind (e.g. the employer), else ACCOUNT/KIND
-    const ofKind = [...a.people.values()].filter((p) => p.party?.kind === at.party && p.id !== b.id);
-    const personId = e.gate.person ?? (at.party === 'borrower' ? b.id : ofKind.length === 1 ? (ofKind[0] as Person).id : `${e.accountId}/${at.party}`);
+    const ofKind = [...a.people.values()].filter((p) => p.party?.kind === kind && p.id !== b.id);
+    const personId = named ?? (kind === 'borrower' ? b.id : ofKind.length === 1 ? (ofKind[0] as Person).id : `${accountId}/${kind}`);
     let person = a.people.get(personId);
-    if (e.gate.person !== null && !person) {
-      throw new ValidationError(`events[${e.index}].attempt.person`, `line ${e.line}: unknown person "${personId}" (the borrower ${b.id} or a party of account ${e.accountId}: ${[...a.people.keys()].join(', ')})`);
+    if (named !== null && !person) {
+      throw new ValidationError(`events[${where.index}].attempt.person`, `line ${where.line}: unknown person "${personId}" (the borrower ${b.id} or a party of account ${accountId}: ${[...a.people.keys()].join(', ')})`);
     }
-    if (person?.party && person.party.kind !== at.party) {
-      throw new ValidationError(`events[${e.index}].attempt.party`, `line ${e.line}: ${personId} is a ${person.party.kind}, got ${at.party}`);
+    if (person?.party && person.party.kind !== kind) {
+      throw new ValidationError(`events[${where.index}].attempt.party`, `line ${where.line}: ${personId} is a ${person.party.kind}, got ${kind}`);
     }
     if (!person) {
       person = { id: personId, party: null, zones: [b.timezone] };
       a.people.set(personId, person);
     }
-    const isBorrower = personId === b.id;
-    const channel = at.channel;
-    const zones = CONTACT_POINT_KIND[channel] === 'phone' && e.gate.to !== null ? await zonesOf(person.zones, [e.gate.to]) : person.zones;
-    const iso = new Date(this.instantOf(e)).toISOString();
+    return person;
+  }
+
+  /** Asks the gate about an attempt at `person` and records the decision (with who makes it). */
+  private async ask(accountId: string, a: AccountGate, person: Person, kind: PartyKind, spec: AskSpec, by: AttemptMaker): Promise<RecordedDecision> {
+    const b = a.borrower;
+    const isBorrower = person.id === b.id;
+    const zones = CONTACT_POINT_KIND[spec.channel] === 'phone' && typeof spec.to === 'string' ? await zonesOf(person.zones, [spec.to]) : person.zones;
     const request = attemptRequest({
-      id: personId, kind: at.party, zones,
+      id: person.id, kind, zones,
       phones: isBorrower ? b.phones : person.party?.phones ?? [],
       emails: isBorrower ? b.emails : person.party?.emails ?? [],
       addresses: isBorrower ? b.addresses : [],
       flags: { ...(person.party?.vulnerable ? { vulnerable: true } : {}), ...(person.party?.attorney ? { attorney: true } : {}) },
-    }, { accountId: e.accountId, channel, at: iso, ...e.gate, template: e.gate.template === null ? null : this.templates[e.gate.template] ?? null });
+    }, { accountId, ...spec });
     const recent = a.borrowerReached.slice(-UNREACHABLE_AFTER);
     // holds, opt-outs, workplace and refusal come from the acts recorded in the store
-    const decision = await decideAndRecord(this.store, request, {
+    return decideAndRecord(this.store, request, {
       // the employer's `forbidsCalls` (timeline shorthand) is the consumer's word that work forbids contact
       holds: [], optOuts: [], workplaceForbidden: a.employerForbids, refusedContact: false,
       // the consumer's designations bind contact with the consumer, not with third parties
@@ -154,15 +177,59 @@ export class TimelineGate {
       debtorUnreachable: recent.length === UNREACHABLE_AFTER && recent.every((r) => !r),
       holidays: this.gate.holidays,
       packs: this.gate.packs,
-    });
+    }, by);
+  }
+
+  /**
+   * Asks the gate; when allowed, records the attempt's result (gate outcome, contact attempt with who
+   * made it, promise, implied act) in one transaction (recordContactResult). Returns the decision for the trace.
+   */
+  async attempt(e: AttemptEvent): Promise<TraceDecision> {
+    const a = this.account(e.accountId);
+    const at = e.attempt;
+    const person = this.personFor(e.accountId, a, at.party, e.gate.person, e);
+    const iso = new Date(this.instantOf(e)).toISOString();
+    const by: AttemptMaker = { agentId: e.gate.agent, agencyId: e.gate.agency };
+    const decision = await this.ask(e.accountId, a, person, at.party, {
+      channel: at.channel, at: iso, to: e.gate.to, purpose: e.gate.purpose, workplace: e.gate.workplace, personal: e.gate.personal,
+      liveAgent: e.gate.liveAgent, visit: e.gate.visit, template: e.gate.template === null ? null : this.templates[e.gate.template] ?? null,
+    }, by);
     if (decision.allowed) {
-      if ((GATE_OUTCOMES as readonly string[]).includes(at.outcome)) await recordGateOutcome(this.store, decision.id, at.outcome as GateOutcome);
-      await recordAttempts(this.store.db, [at]);
-      if (isBorrower) a.borrowerReached.push(CONVERSATION_OUTCOMES.has(at.outcome));
+      await recordContactResult(this.store, { decisionId: decision.id, outcome: at.outcome, promise: at.promise }, { actor: e.gate.agent ?? 'timeline', now: iso });
+      if (person.id === a.borrower.id) a.borrowerReached.push(CONVERSATION_OUTCOMES.has(at.outcome));
     }
     return {
-      time: iso, party: personId, channel, allowed: decision.allowed, rule: decision.rule, reason: decision.reason, nextAllowedAt: decision.nextAllowedAt,
+      time: iso, party: person.id, channel: at.channel, allowed: decision.allowed, rule: decision.rule, reason: decision.reason, nextAllowedAt: decision.nextAllowedAt,
+      ...(e.gate.agent !== null ? { agent: e.gate.agent } : {}),
+      ...(e.gate.agency !== null ? { agency: e.gate.agency } : {}),
       ...(e.gate.expect !== null ? { expected: e.gate.expect } : {}), line: e.line,
     };
+  }
+
+  /**
+   * Who a planned task for `kind` goes to, with their contact points: the borrower, else the
+   * account's first party of that kind on file (file order); null when the account has none.
+   */
+  taskContact(accountId: string, kind: PartyKind): TaskContact | null {
+    const a = this.account(accountId);
+    const b = a.borrower;
+    if (kind === 'borrower') {
+      return { id: b.id, name: b.name, zone: b.timezone, phones: b.phones, emails: b.emails, addresses: b.addresses };
+    }
+    const p = [...a.people.values()].find((x) => x.party !== null && x.party.kind === kind && x.id !== b.id);
+    if (!p || !p.party) return null;
+    return { id: p.id, name: p.id, zone: p.party.timezone ?? b.timezone, phones: p.party.phones, emails: p.party.emails, addresses: [] };
+  }
+
+  /**
+   * Asks the gate about an automated send (a planned task) to `contact` at `iso`; the caller records
+   * its result. Purpose: `collect` for the borrower, co-borrowers and guarantors (who owe the debt);
+   * `message` (pass on a request to get in touch) for references and the employer.
+   */
+  async askTask(accountId: string, kind: PartyKind, contact: TaskContact, spec: { channel: Channel; at: string; to: string; template: MessageTemplate }): Promise<RecordedDecision> {
+    const a = this.account(accountId);
+    const person = a.people.get(contact.id) ?? { id: contact.id, party: null, zones: [contact.zone] };
+    const purpose = THIRD_PARTIES.has(kind) ? 'message' : 'collect';
+    return this.ask(accountId, a, person, kind, { channel: spec.channel, at: spec.at, to: spec.to, template: spec.template, purpose }, { agentId: null, agencyId: null });
   }
 }

@@ -5,24 +5,38 @@
  *
  * With a `jurisdiction`, every scripted attempt goes through the compliance gate first
  * (replay-gate.ts): the day's payments and pauses are recorded, then its attempts and flags in time
- * order; each row carries the day's `decisions`.
+ * order; each row carries the day's `decisions`. With a strategy as well (and `automate` not false),
+ * the SMS, e-mail and letter tasks planned for a date are executed after its close (replay-send.ts);
+ * each row carries the day's `sent`. A timeline that scripts promises to pay gets `promises` on every
+ * row: each promise made so far with its state as of the date (listPromises, grace 0 days — the
+ * strategy's facts use no grace either).
  */
 import { addDays, ValidationError, type BusinessDate } from '../core/index.js';
 import { balances, overdueAmount, type Product } from '../ledger/index.js';
 import { openStore, type Store } from '../store/db.js';
 import { addPause, insertLoans, recordAttempts, recordPayments, saveBuckets } from '../store/repo.js';
 import { addParties } from '../store/parties.js';
-import type { AttemptEvent, FlagEvent, Timeline, TimelineEvent, TraceDecision, TraceRow } from '../timeline/index.js';
+import { listPromises } from '../store/outcomes.js';
+import { recordingChannel, type RecordedMessage } from '../channels/recording.js';
+import type { AttemptEvent, FlagEvent, Timeline, TimelineEvent, TraceDecision, TracePromise, TraceRow } from '../timeline/index.js';
 import { runCycle } from './run.js';
 import { STEPS, step } from './steps.js';
 import { strategyStep, type StrategyDay } from './strategy-step.js';
 import { TimelineGate, type ReplayGate } from './replay-gate.js';
+import { sendPlannedTasks, type PostedLetter } from './replay-send.js';
 import type { CompiledStrategy } from '../strategy/index.js';
 
 export interface ReplayResult {
   rows: TraceRow[];
   currencyOf: (accountId: string) => string;
+  /** the SMS and e-mail automated tasks sent through the recording channel, in send order */
+  messages: readonly RecordedMessage[];
+  /** the letters automated tasks posted, in order */
+  letters: readonly PostedLetter[];
 }
+
+/** Days after a promise's due date during which a payment still keeps it, in the trace (the strategy's facts use 0 too). */
+export const TRACE_PROMISE_GRACE_DAYS = 0;
 
 export interface ReplayOptions {
   until?: BusinessDate;
@@ -54,6 +68,7 @@ async function applyEvents(store: Store, events: readonly TimelineEvent[], notes
     } else if (e.kind === 'attempt') {
       await recordAttempts(store.db, [e.attempt]);
     }
+    // check events are read when the rows are built
   }
 }
 
@@ -87,6 +102,18 @@ export async function replay(t: Timeline, opts: ReplayOptions = {}): Promise<Rep
   const notes: Notes = new Map();
   const decisions = new Map<string, TraceDecision[]>();
   const strategyDays = new Map<string, StrategyDay>();
+  const checks = new Map<string, (NonNullable<TraceRow['checks']>[number])[]>();
+  for (const e of t.events) {
+    if (e.kind === 'check') {
+      const k = noteKey(e.accountId, e.date);
+      checks.set(k, [...(checks.get(k) ?? []), { ...e.expect, line: e.line }]);
+    }
+  }
+  const withPromises = t.events.some((e) => e.kind === 'attempt' && e.attempt.outcome === 'promise');
+  const automate = opts.strategy !== undefined && opts.gate !== undefined && t.automate.length > 0;
+  const recorder = recordingChannel({ name: 'timeline' });
+  const mailbag: PostedLetter[] = [];
+  const accountOf = new Map(t.accounts.map((a) => [a.account.id, a]));
   const steps = opts.strategy
     ? [...STEPS, step(strategyStep(opts.strategy, (d) => strategyDays.set(noteKey(d.accountId, d.date), d)))]
     : STEPS;
@@ -112,12 +139,13 @@ export async function replay(t: Timeline, opts: ReplayOptions = {}): Promise<Rep
       const today = byDate.get(d) ?? [];
       if (gate) await applyGated(gate, store, today, notes, decisions);
       else await applyEvents(store, today, notes);
+      const todayRows: TraceRow[] = [];
       await runCycle(store, d, {
         steps,
         onDay: (tr) => {
           if (tr.date < t.start) return;
           const k = noteKey(tr.accountId, tr.date);
-          rows.push({
+          const row: TraceRow = {
             date: tr.date,
             account: tr.accountId,
             dpd: tr.state.dpd,
@@ -127,9 +155,34 @@ export async function replay(t: Timeline, opts: ReplayOptions = {}): Promise<Rep
             overdue: overdueAmount(tr.state, tr.date),
             events: [...tr.events, ...(notes.get(k) ?? [])],
             ...(gate ? { decisions: decisions.get(k) ?? [] } : {}),
-          });
+            ...(checks.has(k) ? { checks: checks.get(k) } : {}),
+          };
+          rows.push(row);
+          if (tr.date === d) todayRows.push(row);
         },
       });
+      if (automate && gate) {
+        // the day's planned SMS, e-mail and letters, account by account in file order
+        const ctx = { store, gate, templates: t.templates, channels: new Set(t.automate), recorder, mailbag };
+        for (const row of [...todayRows].sort((x, y) => (order.get(x.account) ?? 0) - (order.get(y.account) ?? 0))) {
+          const sd = strategyDays.get(noteKey(row.account, d));
+          const ta = accountOf.get(row.account);
+          row.sent = sd && ta ? await sendPlannedTasks(ctx, sd.evaluation.tasks, {
+            accountId: row.account, date: d, currency: ta.account.currency, borrowerName: ta.borrower.name,
+            dpd: row.dpd, overdue: row.overdue, total: row.balances.total,
+          }) : [];
+        }
+      }
+      if (withPromises && todayRows.length > 0) {
+        const byAccount = new Map<string, TracePromise[]>();
+        for (const p of await listPromises(store.db, { asOf: d, graceDays: TRACE_PROMISE_GRACE_DAYS })) {
+          byAccount.set(p.accountId, [...(byAccount.get(p.accountId) ?? []), {
+            madeOn: p.madeOn, amount: p.amount, due: p.due, paid: p.paid, remaining: p.remaining, state: p.state, settledOn: p.settledOn,
+            channel: p.channel, takenBy: p.takenBy, agencyId: p.agencyId,
+          }]);
+        }
+        for (const row of todayRows) row.promises = byAccount.get(row.account) ?? [];
+      }
     }
   } finally {
     await store.close();
@@ -147,5 +200,5 @@ export async function replay(t: Timeline, opts: ReplayOptions = {}): Promise<Rep
     }));
   }
   rows.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : (order.get(a.account) ?? 0) - (order.get(b.account) ?? 0)));
-  return { rows, currencyOf: (id) => currency.get(id) ?? 'USD' };
+  return { rows, currencyOf: (id) => currency.get(id) ?? 'USD', messages: recorder.messages(), letters: mailbag };
 }

@@ -11,6 +11,7 @@ import { buildFacts, evaluate, stageMove, type CompiledStrategy, type Evaluation
 import { chunks, insertTasks, loadAttemptsBetween, type Db } from '../store/repo.js';
 import { loadActsBetween } from '../store/acts.js';
 import { referencesOnFileBetween } from '../store/parties.js';
+import { loadVisitsBetween, type PageVisits } from '../store/field.js';
 import { gateFactsFromActs, type ComplianceAct } from '../compliance/index.js';
 import { pageRange, type CycleStep, type PageContext } from './steps.js';
 
@@ -33,6 +34,8 @@ export interface FactsInputs {
   references?: Map<string, number>;
   /** recorded compliance acts per account, up to the end of the date */
   acts?: Map<string, ComplianceAct[]>;
+  /** the stored visit reports per account, up to the date (src/store/field.ts) */
+  visits?: PageVisits;
 }
 
 interface Output {
@@ -40,18 +43,40 @@ interface Output {
   tasks: Task[];
 }
 
-/** Visits as the facts want them: a conversation on a visit reached the borrower; anything else failed. */
-function visitsOf(attempts: readonly Attempt[]): VisitRecord[] {
-  const out: VisitRecord[] = [];
-  let failedResidential = 0;
+const NO_VISITS: readonly VisitRecord[] = Object.freeze([]);
+const NO_KEYS: readonly string[] = Object.freeze([]);
+
+/**
+ * Visits as the facts want them: the account's visit reports (`reported`: met the borrower = reached, with the
+ * address visited), then any visit attempt not recorded from a report (timelines, `gate outcome`): a
+ * conversation reached the borrower, anything else failed; such attempts visit the residential address first,
+ * then the ID-card address. `reportedAttempts` (`date|outcome`) are the attempts the reports were recorded as.
+ */
+export function visitsOf(attempts: readonly Attempt[], reported: readonly VisitRecord[] = NO_VISITS, reportedAttempts: readonly string[] = NO_KEYS): readonly VisitRecord[] {
+  let out: VisitRecord[] | null = null;
+  let failedResidential = reported.some((v) => v.address === 'residential' && v.result === 'failed') ? 1 : 0;
+  let skip: Map<string, number> | null = null;
   for (const a of attempts) {
     if (a.channel !== 'visit') continue;
+    if (reportedAttempts.length > 0) {
+      if (skip === null) {
+        skip = new Map();
+        for (const k of reportedAttempts) skip.set(k, (skip.get(k) ?? 0) + 1);
+      }
+      const key = `${a.date}|${a.outcome}`;
+      const n = skip.get(key) ?? 0;
+      if (n > 0) {
+        skip.set(key, n - 1);
+        continue;
+      }
+    }
     const reached = isConversation(a.outcome);
+    out ??= [...reported];
     // the ladder visits the residential address first, then the ID-card address
     out.push({ date: a.date, address: failedResidential > 0 ? 'id_card' : 'residential', result: reached ? 'reached' : 'failed' });
     if (!reached) failedResidential++;
   }
-  return out;
+  return out ?? reported;
 }
 
 /** Loads the facts' inputs for a page of accounts on `date`: current stage, recent attempts and payments. */
@@ -59,7 +84,7 @@ export async function loadFactsInputs(db: Db, ids: readonly string[], date: Busi
   const since = addDays(date, -FACTS_LOOKBACK_DAYS);
   if (ids.length === 0) return { stages: new Map(), attempts: new Map(), payments: new Map() };
   const [first, last] = pageRange(ids);
-  const [stageRows, attempts, paymentRows, references, acts] = await Promise.all([
+  const [stageRows, attempts, paymentRows, references, acts, visits] = await Promise.all([
     db.selectFrom('account_stage').select(['account_id', 'stage', 'since']).where('account_id', '>=', first).where('account_id', '<=', last).execute(),
     loadAttemptsBetween(db, first, last, since),
     db.selectFrom('payments').select(['account_id', 'business_date', 'amount'])
@@ -67,6 +92,7 @@ export async function loadFactsInputs(db: Db, ids: readonly string[], date: Busi
       .orderBy('business_date').orderBy('id').execute(),
     referencesOnFileBetween(db, first, last),
     loadActsBetween(db, first, last, endOfDate(date)),
+    loadVisitsBetween(db, first, last, date),
   ]);
   const payments = new Map<string, { date: BusinessDate; amount: Minor }[]>();
   for (const p of paymentRows) {
@@ -75,7 +101,7 @@ export async function loadFactsInputs(db: Db, ids: readonly string[], date: Busi
     if (list) list.push(item);
     else payments.set(p.account_id, [item]);
   }
-  return { stages: new Map(stageRows.map((r) => [r.account_id, { stage: r.stage, since: r.since }])), attempts, payments, references, acts };
+  return { stages: new Map(stageRows.map((r) => [r.account_id, { stage: r.stage, since: r.since }])), attempts, payments, references, acts, visits };
 }
 
 /** The last instant of a business date, UTC (acts are facts once received; the zone's few hours do not matter for a day's plan). */
@@ -110,7 +136,7 @@ export function factsFor(strategy: CompiledStrategy, input: FactsInputs, account
     },
     referencesOnFile: input.references?.get(account.id) ?? 0,
     plan: { active: false, hardshipOpen: attempts.some((a) => a.outcome === 'hardship') },
-    visits: visitsOf(attempts),
+    visits: visitsOf(attempts, input.visits?.visits.get(account.id), input.visits?.reportedAttempts.get(account.id)),
     buckets: strategy.buckets ?? buckets,
   });
 }

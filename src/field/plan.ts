@@ -2,7 +2,8 @@
  * Day plans for field agents: the visit tasks of a date become an ordered route per field agent
  * (or per team of two when the rule pack needs two collectors), grouped by district or by
  * coordinates, ordered nearest-neighbour from the agent's start point, and cut at the end of the
- * visit hours. Pure and deterministic: the same input gives the same plan. See docs/field-visits.md.
+ * visit hours; what does not fit one unit's day goes to another with time left. Pure and deterministic:
+ * the same input gives the same plan. See docs/field-visits.md.
  */
 import { ValidationError } from '../core/index.js';
 
@@ -21,6 +22,8 @@ export interface VisitTask {
   location?: GeoPoint;
   /** 1 (most urgent) … 9; ties between equally near stops go to the more urgent */
   priority?: number;
+  /** the compliance gate blocks a visit to this account on the day (asked by the caller): left over with `gate_blocked` */
+  blocked?: { rule: string | null; reason: string };
 }
 
 export interface FieldAgent {
@@ -60,6 +63,8 @@ export interface PlannedStop {
   travelMinutes: number;
   /** km from the previous point, 2 decimals; null without coordinates */
   travelKm: number | null;
+  /** the unit whose day it did not fit (a leftover reassigned to this unit) */
+  reassignedFrom?: string;
 }
 
 export interface Route {
@@ -72,13 +77,16 @@ export interface Route {
   totalKm: number;
 }
 
-export type LeftOverReason = 'no_time_left' | 'no_agent_in_district' | 'no_location' | 'no_agents';
+export type LeftOverReason = 'no_time_left' | 'no_agent_in_district' | 'no_location' | 'no_agents' | 'gate_blocked';
 
 export interface LeftOver {
   visitId: string;
   accountId: string;
   district: string | null;
   reason: LeftOverReason;
+  /** gate_blocked: the rule and the gate's reason */
+  rule?: string | null;
+  detail?: string;
 }
 
 export interface DayPlan {
@@ -124,6 +132,17 @@ export function formatClock(minutes: number): string {
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
+interface RouteState {
+  unit: Unit;
+  stops: PlannedStop[];
+  /** where the unit is (its start, then its last stop with coordinates) */
+  at: GeoPoint | null;
+  district: string | null;
+  /** minutes after midnight when it is free again */
+  clock: number;
+  totalKm: number;
+}
+
 interface Unit {
   id: string;
   agents: string[];
@@ -163,6 +182,11 @@ function formUnits(agents: readonly FieldAgent[], collectors: number): { units: 
 }
 
 const covers = (u: Unit, v: VisitTask): boolean => u.districts === null || (v.district !== undefined && u.districts.has(v.district));
+/** a < b, element by element */
+function lexLess(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] as number) < (b[i] as number);
+  return false;
+}
 const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** urgency, then account, then id: the tie-break wherever two visits are otherwise equal */
 const cmpVisit = (a: VisitTask, b: VisitTask): number => (a.priority ?? 5) - (b.priority ?? 5) || cmpStr(a.accountId, b.accountId) || cmpStr(a.id, b.id);
@@ -189,7 +213,11 @@ function validate(visits: readonly VisitTask[], agents: readonly FieldAgent[]): 
  * units first, then the biggest, then by name); by coordinates, each visit to the
  * covering unit whose start is nearest. Each unit's route then starts at its start point and goes
  * to the nearest remaining visit (same district first when grouping by district) while the visit
- * still ends within the window; the rest are left over with `no_time_left`.
+ * still ends within the window. What does not fit its unit's day is offered, most urgent first, to the other
+ * units covering it that still have time for it (appended to the route: one already working that district, or
+ * covering it by name, first, then the nearest, then the one with the most time left, then by id); only what
+ * fits nobody is left over with `no_time_left`. Visits the caller found blocked by the gate (`blocked`) are
+ * left over with `gate_blocked`.
  */
 export function planDay(visits: readonly VisitTask[], agents: readonly FieldAgent[], opts: PlanOptions): DayPlan {
   validate(visits, agents);
@@ -215,7 +243,11 @@ export function planDay(visits: readonly VisitTask[], agents: readonly FieldAgen
     leftOver.push({ visitId: v.id, accountId: v.accountId, district: v.district ?? null, reason });
   };
   const assigned = new Map<string, VisitTask[]>(units.map((u) => [u.id, []]));
-  const ordered = [...visits].sort(cmpVisit);
+  const ordered: VisitTask[] = [];
+  for (const v of [...visits].sort(cmpVisit)) {
+    if (v.blocked) leftOver.push({ visitId: v.id, accountId: v.accountId, district: v.district ?? null, reason: 'gate_blocked', rule: v.blocked.rule, detail: v.blocked.reason });
+    else ordered.push(v);
+  }
 
   if (groupBy === 'coordinates') {
     for (const v of ordered) {
@@ -260,44 +292,71 @@ export function planDay(visits: readonly VisitTask[], agents: readonly FieldAgen
     }
   }
 
-  const routes: Route[] = [];
-  for (const u of units) {
-    const remaining = [...(assigned.get(u.id) ?? [])];
-    const stops: PlannedStop[] = [];
-    let at: GeoPoint | null = u.start;
-    let district: string | null = null;
-    let clock = from;
-    let totalKm = 0;
+  // routes: from the unit's start, the nearest remaining visit while it still ends within the window
+  const states: RouteState[] = units.map((u) => ({ unit: u, stops: [], at: u.start, district: null, clock: from, totalKm: 0 }));
+  const travelFrom = (r: RouteState, v: VisitTask): { km: number | null; minutes: number } => {
+    const km = r.at && v.location ? haversineKm(r.at, v.location) : null;
+    const minutes = km !== null ? Math.ceil((km / speedKmh) * 60) : r.stops.length === 0 && r.at === null ? 0 : districtTravel;
+    return { km, minutes };
+  };
+  const addStop = (r: RouteState, v: VisitTask, reassignedFrom: string | null): void => {
+    const { km, minutes } = travelFrom(r, v);
+    const arrival = r.clock + minutes;
+    const departure = arrival + minutesPerVisit;
+    r.stops.push({
+      seq: r.stops.length + 1, visitId: v.id, accountId: v.accountId, address: v.address, district: v.district ?? null,
+      arrival: formatClock(arrival), departure: formatClock(departure), travelMinutes: minutes, travelKm: km === null ? null : Math.round(km * 100) / 100,
+      ...(reassignedFrom !== null ? { reassignedFrom } : {}),
+    });
+    if (km !== null) r.totalKm += km;
+    r.clock = departure;
+    r.at = v.location ?? r.at;
+    r.district = v.district ?? null;
+  };
+  const overflow: { v: VisitTask; from: string }[] = [];
+  for (const r of states) {
+    const remaining = [...(assigned.get(r.unit.id) ?? [])];
     while (remaining.length > 0) {
       // same district first (district grouping), then the nearest, then urgency / account / id
       let bestI = 0;
       let bestKey: [number, number] = [Infinity, Infinity];
       remaining.forEach((v, i) => {
-        const other = groupBy === 'district' && district !== null && v.district !== district ? 1 : 0;
-        const km = at && v.location ? haversineKm(at, v.location) : Infinity;
+        const other = groupBy === 'district' && r.district !== null && v.district !== r.district ? 1 : 0;
+        const km = r.at && v.location ? haversineKm(r.at, v.location) : Infinity;
         const key: [number, number] = [other, km];
         const better = key[0] < bestKey[0] || (key[0] === bestKey[0] && (key[1] < bestKey[1] || (key[1] === bestKey[1] && cmpVisit(v, remaining[bestI] as VisitTask) < 0)));
         if (i === 0 || better) [bestI, bestKey] = [i, key];
       });
       const v = remaining[bestI] as VisitTask;
-      const km = at && v.location ? haversineKm(at, v.location) : null;
-      const travel = km !== null ? Math.ceil((km / speedKmh) * 60) : stops.length === 0 && at === null ? 0 : districtTravel;
-      const arrival = clock + travel;
-      const departure = arrival + minutesPerVisit;
-      if (departure > to) break; // the nearest does not fit: a farther one cannot either
+      if (r.clock + travelFrom(r, v).minutes + minutesPerVisit > to) break; // the nearest does not fit: a farther one cannot either
       remaining.splice(bestI, 1);
-      stops.push({
-        seq: stops.length + 1, visitId: v.id, accountId: v.accountId, address: v.address, district: v.district ?? null,
-        arrival: formatClock(arrival), departure: formatClock(departure), travelMinutes: travel, travelKm: km === null ? null : Math.round(km * 100) / 100,
-      });
-      if (km !== null) totalKm += km;
-      clock = departure;
-      at = v.location ?? at;
-      district = v.district ?? null;
+      addStop(r, v, null);
     }
-    for (const v of remaining) left(v, 'no_time_left');
-    routes.push({ unit: u.id, agents: u.agents, stops, endsAt: formatClock(clock), totalKm: Math.round(totalKm * 100) / 100 });
+    for (const v of remaining) overflow.push({ v, from: r.unit.id });
   }
+
+  // leftovers: what did not fit its unit's day goes, most urgent first, to another unit covering it that still has
+  // time for it (appended to its route): one already working that district (or covering it by name) first, then
+  // the nearest (from where its route ends), then the one with the most time left, then by unit id
+  overflow.sort((a, b) => cmpVisit(a.v, b.v));
+  for (const { v, from: origin } of overflow) {
+    let best: RouteState | null = null;
+    let bestKey: number[] = [];
+    for (const r of states) {
+      if (r.unit.id === origin || !covers(r.unit, v)) continue;
+      const t = travelFrom(r, v);
+      if (r.clock + t.minutes + minutesPerVisit > to) continue;
+      const sameArea = v.district !== undefined && (r.stops.some((s) => s.district === v.district) || (r.unit.districts?.has(v.district) ?? false)) ? 0 : 1;
+      const key = [sameArea, t.km ?? Infinity, t.minutes, r.clock];
+      if (best === null || lexLess(key, bestKey)) [best, bestKey] = [r, key]; // units are in id order: ties keep the first
+    }
+    if (best) addStop(best, v, origin);
+    else left(v, 'no_time_left');
+  }
+
+  const routes: Route[] = states.map((r) => ({
+    unit: r.unit.id, agents: r.unit.agents, stops: r.stops, endsAt: formatClock(r.clock), totalKm: Math.round(r.totalKm * 100) / 100,
+  }));
   leftOver.sort((a, b) => cmpStr(a.accountId, b.accountId) || cmpStr(a.visitId, b.visitId));
   return { window: { from: opts.window.from, to: opts.window.to }, minutesPerVisit, speedKmh, collectors, groupBy, routes, leftOver, unpairedAgents: unpaired };
 }

@@ -15,6 +15,10 @@ export type VisitOutcome = (typeof VISIT_OUTCOMES)[number];
 /** outcomes that need someone to have been met */
 const NEEDS_PERSON: readonly VisitOutcome[] = ['promise', 'paid', 'refused_to_pay', 'dispute', 'hardship', 'message_left'];
 
+/** the address visited (the strategy's visit tasks: residential first, then the ID-card address) */
+export const VISIT_ADDRESSES = ['residential', 'id_card'] as const;
+export type VisitAddress = (typeof VISIT_ADDRESSES)[number];
+
 export const EVIDENCE_MEDIA_TYPES = ['image/jpeg', 'image/png', 'audio/mpeg', 'audio/mp4', 'video/mp4'] as const;
 export type EvidenceMediaType = (typeof EVIDENCE_MEDIA_TYPES)[number];
 
@@ -30,12 +34,15 @@ export interface Evidence {
 export interface VisitReport {
   /** the visit date */
   date: BusinessDate;
+  /** the address visited (default residential) */
+  address: VisitAddress;
   met: Met;
   outcome: VisitOutcome;
   promise: { amount: number; date: BusinessDate } | null;
   notes: string | null;
   evidence: Evidence[];
-  checkIn: GeoPoint;
+  /** where (and, optionally, when: an ISO instant) the collectors checked in */
+  checkIn: GeoPoint & { at?: string };
   /** the collectors who made the visit */
   collectors: string[];
 }
@@ -64,7 +71,7 @@ export class VisitReportError extends ValidationError {
   }
 }
 
-const KEYS = ['date', 'met', 'outcome', 'promise', 'notes', 'evidence', 'checkIn', 'collectors'];
+const KEYS = ['date', 'address', 'met', 'outcome', 'promise', 'notes', 'evidence', 'checkIn', 'collectors'];
 const MAX_NOTES = 4000;
 
 export function parseVisitReport(raw: unknown, opts: ReportOptions = {}): VisitReport {
@@ -77,6 +84,9 @@ export function parseVisitReport(raw: unknown, opts: ReportOptions = {}): VisitR
   for (const k of Object.keys(raw)) if (!KEYS.includes(k)) bad(k, `is not a known field (known: ${KEYS.join(', ')})`);
 
   if (!isDate(raw.date)) bad('date', `is required, a date YYYY-MM-DD, got ${JSON.stringify(raw.date)}`);
+  const address = raw.address === undefined || raw.address === null ? 'residential'
+    : (VISIT_ADDRESSES as readonly unknown[]).includes(raw.address) ? (raw.address as VisitAddress) : null;
+  if (address === null) bad('address', `must be one of ${VISIT_ADDRESSES.join(', ')}, got ${JSON.stringify(raw.address)}`);
   const met = (MET as readonly unknown[]).includes(raw.met) ? (raw.met as Met) : null;
   if (met === null) bad('met', `must be one of ${MET.join(', ')}, got ${JSON.stringify(raw.met)}`);
   const outcome = (VISIT_OUTCOMES as readonly unknown[]).includes(raw.outcome) ? (raw.outcome as VisitOutcome) : null;
@@ -127,8 +137,14 @@ export function parseVisitReport(raw: unknown, opts: ReportOptions = {}): VisitR
     bad('evidence', 'must include a recording (audio/mpeg, audio/mp4 or video/mp4): the rule pack requires one');
   }
 
-  const checkIn = isGeoPoint(raw.checkIn) ? { lat: raw.checkIn.lat, lon: raw.checkIn.lon } : null;
-  if (checkIn === null) bad('checkIn', `is required, { lat: -90…90, lon: -180…180 }, got ${JSON.stringify(raw.checkIn)}`);
+  let checkIn: VisitReport['checkIn'] | null = isGeoPoint(raw.checkIn) ? { lat: raw.checkIn.lat, lon: raw.checkIn.lon } : null;
+  if (checkIn === null) bad('checkIn', `is required, { lat: -90…90, lon: -180…180, at? }, got ${JSON.stringify(raw.checkIn)}`);
+  else if (isRecord(raw.checkIn) && raw.checkIn.at !== undefined && raw.checkIn.at !== null) {
+    const at = raw.checkIn.at;
+    if (typeof at !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(at) || Number.isNaN(Date.parse(at))) {
+      bad('checkIn.at', `must be an ISO instant with Z or an offset, e.g. 2026-03-02T10:30:00+08:00, got ${JSON.stringify(at)}`);
+    } else checkIn = { ...checkIn, at };
+  }
 
   const collectors: string[] = [];
   if (raw.collectors !== undefined && raw.collectors !== null) {
@@ -140,6 +156,35 @@ export function parseVisitReport(raw: unknown, opts: ReportOptions = {}): VisitR
     bad('collectors', `must name at least ${minCollectors} collector(s), got ${collectors.length}`);
   }
 
-  if (issues.length > 0 || met === null || outcome === null || checkIn === null) throw new VisitReportError(issues);
-  return { date: raw.date as BusinessDate, met, outcome, promise, notes, evidence, checkIn, collectors };
+  if (issues.length > 0 || address === null || met === null || outcome === null || checkIn === null) throw new VisitReportError(issues);
+  return { date: raw.date as BusinessDate, address, met, outcome, promise, notes, evidence, checkIn, collectors };
+}
+
+/**
+ * The contact outcome a visit report is recorded as (the attempt the strategy reads, the gate decision's outcome):
+ * a conversation outcome only when the borrower was met (a promise is kept as a promise whoever made it, so that
+ * it is tracked); someone else met is `reached_person`; nobody met is `no_answer`.
+ */
+export function contactOutcomeOf(r: Pick<VisitReport, 'met' | 'outcome'>): 'promise' | 'refused_to_pay' | 'dispute' | 'hardship' | 'conversation' | 'reached_person' | 'no_answer' {
+  if (r.outcome === 'promise') return 'promise';
+  if (r.met === 'nobody') return 'no_answer';
+  if (r.met !== 'borrower') return 'reached_person';
+  switch (r.outcome) {
+    case 'refused_to_pay':
+    case 'dispute':
+    case 'hardship':
+      return r.outcome;
+    case 'paid':
+    case 'message_left':
+    case 'other':
+      return 'conversation';
+    default:
+      // not_home, moved, wrong_address with the borrower met cannot happen in practice; count it as reached
+      return 'conversation';
+  }
+}
+
+/** A visit reached the borrower when the borrower was met; any other visit failed (the strategy's `visits.*` facts). */
+export function visitReached(r: Pick<VisitReport, 'met'>): boolean {
+  return r.met === 'borrower';
 }

@@ -5,3 +5,5 @@ export * from './products.js';
 export * from './people.js';
 export * from './portfolio.js';
 export * from './engine.js';
+export * from './staff.js';
+export * from './work.js';

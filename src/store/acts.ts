@@ -65,6 +65,11 @@ export async function loadGateFacts(db: Db, debtId: string, partyId: string, asO
   return gateFactsFromActs(await loadActs(db, debtId, asOf), partyId, asOf);
 }
 
+/** Records a validated act inside the caller's transaction, which must hold the debt's lock (withLocks); with its audit entry. */
+export async function recordActIn(db: Db, dialect: Store['dialect'], act: ComplianceAct, actor: string, now: string): Promise<RecordedAct> {
+  return recordIn(db, dialect, act, actor, now);
+}
+
 async function recordIn(db: Db, dialect: Store['dialect'], act: ComplianceAct, actor: string, now: string): Promise<RecordedAct> {
   if ((await existingAccountIds(db, [act.debtId])).size === 0) throw new ValidationError('act.debtId', `unknown account ${act.debtId}`);
   const problem = liftProblem(await loadActs(db, act.debtId), act);

@@ -4,8 +4,18 @@
  * See docs/field-visits.md.
  */
 import { ValidationError, type BusinessDate } from '../core/index.js';
-import type { DayPlan, VisitReport } from '../field/index.js';
-import { atomically, audit, changeOptions, type ChangeOptions } from './audit.js';
+import { attemptRequest, decide, localTime, type AttemptRequest, type GateContext } from '../compliance/index.js';
+import type { Borrower } from '../contact/index.js';
+import { contactOutcomeOf, visitReached, type DayPlan, type VisitAddress, type VisitReport } from '../field/index.js';
+import type { VisitRecord } from '../strategy/index.js';
+import { zonesOf } from '../channels/phone-zones.js';
+import { loadGateFacts } from './acts.js';
+import { appendAudit, atomically, audit, changeOptions, type ChangeOptions } from './audit.js';
+import { rowToBorrower } from './codec.js';
+import type { Store } from './db.js';
+import { decideAndRecord, loadGateHistory, type RecordedDecision } from './gate.js';
+import { withLocks } from './locks.js';
+import { checkContactResult, MAX_NOTE_LENGTH, recordContactResultIn } from './outcomes.js';
 import type { Db } from './repo.js';
 
 export type { ChangeOptions } from './audit.js';
@@ -48,18 +58,227 @@ export async function latestDayPlan(db: Db, date: BusinessDate): Promise<{ id: n
   return r ? { id: Number(r.id), plan: JSON.parse(r.data) as DayPlan, actor: r.actor, createdAt: r.created_at } : null;
 }
 
-/** Records a visit report for an existing account; returns its id. */
-export async function recordVisitReport(db: Db, accountId: string, report: VisitReport, o: ChangeOptions = {}): Promise<number> {
+/** The rule packs and holidays for an account's contacts at an instant (the CLI: `arrears gate jurisdiction`, else `--pack`). */
+export type VisitGateFor = (accountId: string, at: string) => Promise<Pick<GateContext, 'packs' | 'holidays'>>;
+
+/** The visiting team, as the gate's field-visit rules check it. */
+export interface VisitTeam {
+  /** the collectors' ids; the first is recorded as the decision's agent (their agency from `users`, if any) */
+  collectors: readonly string[];
+  /** the visit is recorded (audio or video) */
+  recording: boolean;
+  /** the customer was told of the visit and its purpose beforehand (uk-conc home-visit) */
+  noticeGiven: boolean;
+}
+
+export interface CheckIn extends VisitTeam {
+  accountId: string;
+  /** ISO instant of the check-in at the address */
+  at: string;
+  /** default residential */
+  address?: VisitAddress;
+}
+
+export interface CheckedIn {
+  decision: RecordedDecision;
+  /** the address line visited (the decision's contact point) */
+  contactPoint: string;
+  /** the visit's business date: the check-in's local date in the borrower's zone */
+  localDate: BusinessDate;
+}
+
+async function borrowerOf(db: Db, accountId: string): Promise<Borrower> {
+  const row = await db.selectFrom('accounts').innerJoin('borrowers', 'borrowers.id', 'accounts.borrower_id')
+    .select(['borrowers.id', 'borrowers.name', 'borrowers.timezone', 'borrowers.data']).where('accounts.id', '=', accountId).executeTakeFirst();
+  if (!row) throw new ValidationError('account', `unknown account "${accountId}"`);
+  return rowToBorrower(row);
+}
+
+/** The address line a visit to `address` goes to: the borrower's residential (else first) or ID-card address; `BORROWER/visit:ADDRESS` when none is on file. */
+export function visitContactPoint(b: Pick<Borrower, 'id' | 'addresses'>, address: VisitAddress): string {
+  const found = address === 'residential' ? b.addresses.find((a) => a.kind === 'residential') ?? b.addresses[0] : b.addresses.find((a) => a.kind === 'id-card');
+  return found?.line ?? `${b.id}/visit:${address}`;
+}
+
+function checkInstant(at: string, field: string): number {
+  const ms = Date.parse(at);
+  if (Number.isNaN(ms) || !/(Z|[+-]\d\d:\d\d)$/.test(at)) throw new ValidationError(field, `must be an ISO instant with Z or an offset, e.g. 2026-03-02T10:30:00+08:00, got ${JSON.stringify(at)}`);
+  return ms;
+}
+
+function checkTeam(t: VisitTeam, field: string): void {
+  if (t.collectors.length === 0 || t.collectors.some((c) => typeof c !== 'string' || c.trim() === '')) throw new ValidationError(field, 'must name the collectors (agent ids), at least one');
+  if (new Set(t.collectors).size !== t.collectors.length) throw new ValidationError(field, `must not name a collector twice, got ${t.collectors.join(', ')}`);
+}
+
+async function visitRequestFor(db: Db, accountId: string, at: string, team: VisitTeam, address: VisitAddress): Promise<{ request: AttemptRequest; borrower: Borrower }> {
+  const b = await borrowerOf(db, accountId);
+  const zones = await zonesOf([b.timezone], b.phones);
+  const request = attemptRequest({ id: b.id, kind: 'borrower', zones, flags: {}, phones: b.phones, emails: b.emails, addresses: b.addresses }, {
+    accountId, channel: 'visit', at, to: visitContactPoint(b, address),
+    visit: { collectors: team.collectors.length, recording: team.recording, noticeGiven: team.noticeGiven },
+  });
+  return { request, borrower: b };
+}
+
+/**
+ * The check-in: the visit asked of the gate at the address (channel visit, the team's size, recording and notice
+ * as the packs' field-visit rules check them, the packs' visit hours in every zone of the borrower) and the
+ * decision recorded (decideAndRecord; agent = the first collector). A blocked decision is recorded too: the
+ * visit must not happen.
+ */
+export async function checkInVisit(store: Store, c: CheckIn, gateFor: VisitGateFor): Promise<CheckedIn> {
+  const ms = checkInstant(c.at, 'at');
+  checkTeam(c, 'collectors');
+  const at = new Date(ms).toISOString();
+  const { request, borrower } = await visitRequestFor(store.db, c.accountId, at, c, c.address ?? 'residential');
+  const base = await gateFor(c.accountId, at);
+  const lead = c.collectors[0] as string;
+  const user = await store.db.selectFrom('users').select('agency_id').where('id', '=', lead).executeTakeFirst();
+  const decision = await decideAndRecord(store, request, { ...base, holds: [], optOuts: [], workplaceForbidden: false, refusedContact: false },
+    { agentId: lead, agencyId: user?.agency_id ?? null });
+  return { decision, contactPoint: request.contactPoint.id, localDate: localTime(ms, borrower.timezone).date };
+}
+
+/**
+ * Asks the gate (nothing recorded: asking is not a visit) whether each account may be visited at `at` — for a
+ * day plan, the start of the visit hours on the day. Returns the blocked accounts with the rule and the reason.
+ */
+export async function visitsBlocked(store: Store, accountIds: readonly string[], at: (timezone: string) => string, team: VisitTeam, gateFor: VisitGateFor): Promise<Map<string, { rule: string | null; reason: string }>> {
+  const out = new Map<string, { rule: string | null; reason: string }>();
+  for (const accountId of [...new Set(accountIds)].sort()) {
+    const b = await borrowerOf(store.db, accountId);
+    const when = at(b.timezone);
+    const { request } = await visitRequestFor(store.db, accountId, when, team, 'residential');
+    const facts = await loadGateFacts(store.db, request.debtId, request.party.id, request.at);
+    const d = decide(request, {
+      ...await gateFor(accountId, when), history: await loadGateHistory(store.db, request),
+      holds: facts.holds, optOuts: facts.optOuts, workplaceForbidden: facts.workplaceForbidden, refusedContact: facts.refusedContact,
+    });
+    if (!d.allowed) out.set(accountId, { rule: d.rule, reason: d.reason });
+  }
+  return out;
+}
+
+export interface ReportOptions extends ChangeOptions {
+  /** the allowed gate decision of the check-in (`arrears field check-in`); without it the report's `checkIn.at` is checked in now */
+  decisionId?: number;
+  /** needed without `decisionId`: the packs the check-in is decided against */
+  gateFor?: VisitGateFor;
+  /** without `decisionId`: notice of the visit was given (default true) */
+  noticeGiven?: boolean;
+}
+
+export type ReportResult =
+  | { recorded: true; id: number; decisionId: number; attemptId: number; duplicate: boolean }
+  /** the gate blocked the visit: nothing but the blocked decision is recorded */
+  | { recorded: false; decisionId: number; rule: string | null; reason: string; nextAllowedAt: string | null };
+
+/**
+ * Records a visit report against the allowed gate decision of its check-in, in one transaction under the
+ * debt's and the borrower's locks: the report (with the decision and the address visited), the decision's
+ * outcome and the contact attempt the strategy reads (recordContactResultIn: channel visit, the field agent of
+ * the decision, a promise to pay when the report has one) and an audit entry. Idempotent per decision: the same
+ * report again is a duplicate; another report for the same decision is refused.
+ *
+ * Without `decisionId` the report's `checkIn.at` is decided first (checkInVisit with the report's collectors; a
+ * recording when its evidence has audio or video). A decision the gate blocked — given, or decided here —
+ * refuses the report with the rule and the reason (`recorded: false`).
+ */
+export async function reportVisit(store: Store, accountId: string, report: VisitReport, o: ReportOptions = {}): Promise<ReportResult> {
+  const { actor, now } = changeOptions(o);
+  let decisionId = o.decisionId;
+  if (decisionId === undefined) {
+    if (report.checkIn.at === undefined) throw new ValidationError('checkIn.at', 'is required without a decision: the instant the collectors checked in, which the gate decides (or check in first with `arrears field check-in` and pass --decision)');
+    if (!o.gateFor) throw new ValidationError('decision', 'is required: the gate decision of the check-in');
+    // the same report again: its check-in was decided already
+    const same = await store.db.selectFrom('visit_reports').select(['id', 'decision_id']).where('account_id', '=', accountId).where('data', '=', JSON.stringify(report))
+      .where('decision_id', 'is not', null).orderBy('id').executeTakeFirst();
+    if (same) {
+      const attempt = await store.db.selectFrom('attempts').select('id').where('decision_id', '=', Number(same.decision_id)).executeTakeFirst();
+      return { recorded: true, id: Number(same.id), decisionId: Number(same.decision_id), attemptId: Number(attempt?.id ?? 0), duplicate: true };
+    }
+    const b = await borrowerOf(store.db, accountId);
+    const localDate = localTime(checkInstant(report.checkIn.at, 'checkIn.at'), b.timezone).date;
+    if (localDate !== report.date) throw new ValidationError('date', `must be the check-in's date in the borrower's zone (${b.timezone}): ${localDate}, got ${report.date}`);
+    const recording = report.evidence.some((e) => e.mediaType.startsWith('audio/') || e.mediaType.startsWith('video/'));
+    const c = await checkInVisit(store, {
+      accountId, at: report.checkIn.at, address: report.address, collectors: report.collectors, recording, noticeGiven: o.noticeGiven ?? true,
+    }, o.gateFor);
+    if (!c.decision.allowed) return { recorded: false, decisionId: c.decision.id, rule: c.decision.rule, reason: c.decision.reason, nextAllowedAt: c.decision.nextAllowedAt };
+    decisionId = c.decision.id;
+  }
+  if (!Number.isSafeInteger(decisionId) || decisionId <= 0) throw new ValidationError('decision', `must be a gate decision id, got ${String(decisionId)}`);
+  const id = decisionId;
+  const d = await store.db.selectFrom('gate_decisions').select(['debt_id', 'party_id', 'channel', 'allowed', 'rule', 'reason', 'next_allowed_at', 'at', 'agent_id', 'contact_point'])
+    .where('id', '=', id).executeTakeFirst();
+  if (!d) throw new ValidationError('decision', `unknown gate decision ${id}`);
+  if (d.debt_id !== accountId) throw new ValidationError('decision', `decision ${id} is about ${d.debt_id}, not ${accountId}`);
+  if (d.channel !== 'visit') throw new ValidationError('decision', `decision ${id} is a ${d.channel}, not a visit`);
+  if (d.allowed !== 1) return { recorded: false, decisionId: id, rule: d.rule, reason: d.reason, nextAllowedAt: d.next_allowed_at };
+  if (d.agent_id !== null && !report.collectors.includes(d.agent_id)) {
+    throw new ValidationError('collectors', `must include ${d.agent_id}, who checked in (decision ${id}), got ${report.collectors.join(', ') || 'none'}`);
+  }
+  const b = await borrowerOf(store.db, accountId);
+  const localDate = localTime(Date.parse(d.at), b.timezone).date;
+  if (report.date !== localDate) throw new ValidationError('date', `must be the date of the check-in (decision ${id}) in the borrower's zone: ${localDate}, got ${report.date}`);
+  const cp = visitContactPoint(b, report.address);
+  if (cp !== d.contact_point) throw new ValidationError('address', `decision ${id} was for ${d.contact_point}, the ${report.address} address is ${cp}`);
+  const result = checkContactResult({
+    decisionId: id, outcome: contactOutcomeOf(report),
+    promise: report.promise ? { amount: report.promise.amount, due: report.promise.date } : null,
+    note: report.notes === null ? null : report.notes.slice(0, MAX_NOTE_LENGTH), // the report keeps all of them
+  });
+  const data = JSON.stringify(report);
+
+  return withLocks(store, [`debt:${accountId}`, `party:${d.party_id}`], async (tx, dialect) => {
+    const prior = await tx.selectFrom('visit_reports').select(['id', 'data']).where('decision_id', '=', id).executeTakeFirst();
+    if (prior) {
+      if (prior.data !== data) throw new ValidationError('decision', `decision ${id} already has visit report ${Number(prior.id)}; a different report cannot replace it`);
+      const attempt = await tx.selectFrom('attempts').select('id').where('decision_id', '=', id).executeTakeFirst();
+      return { recorded: true, id: Number(prior.id), decisionId: id, attemptId: Number(attempt?.id ?? 0), duplicate: true };
+    }
+    const contact = await recordContactResultIn(tx, dialect, result, { actor: d.agent_id ?? actor, now });
+    const row = await tx.insertInto('visit_reports').values({
+      account_id: accountId, visit_date: report.date, met: report.met, outcome: report.outcome, data, actor, recorded_at: now, decision_id: id, address: report.address,
+    }).returning('id').executeTakeFirstOrThrow();
+    const reportId = Number(row.id);
+    await appendAudit(tx, dialect, [{
+      at: now, actor, kind: 'field.visit_reported', entity: `account:${accountId}`,
+      data: JSON.stringify({
+        id: reportId, decision: id, attempt: contact.attemptId, date: report.date, address: report.address, met: report.met, outcome: report.outcome,
+        promise: report.promise, evidence: report.evidence.map((e) => e.name), collectors: report.collectors,
+      }),
+    }]);
+    return { recorded: true, id: reportId, decisionId: id, attemptId: contact.attemptId, duplicate: false };
+  });
+}
+
+/**
+ * Stores a visit report only — for callers that recorded the check-in's contact result themselves
+ * (recordContactResult on the decision). The report is linked to `decisionId`, else to the account's allowed
+ * visit decision at the report's `checkIn.at`, if there is one (the facts then count the visit once). Prefer
+ * `reportVisit`, which does both in one transaction.
+ */
+export async function recordVisitReport(db: Db, accountId: string, report: VisitReport, o: ChangeOptions & { decisionId?: number } = {}): Promise<number> {
   const { actor, now } = changeOptions(o);
   return atomically(db, async (tx) => {
     const acc = await tx.selectFrom('accounts').select('id').where('id', '=', accountId).executeTakeFirst();
     if (!acc) throw new ValidationError('account', `unknown account "${accountId}"`);
+    let decisionId = o.decisionId ?? null;
+    if (decisionId === null && report.checkIn.at !== undefined) {
+      const d = await tx.selectFrom('gate_decisions').select('id').where('debt_id', '=', accountId).where('channel', '=', 'visit').where('allowed', '=', 1)
+        .where('at', '=', new Date(Date.parse(report.checkIn.at)).toISOString()).orderBy('id', 'desc').executeTakeFirst();
+      const taken = d && await tx.selectFrom('visit_reports').select('id').where('decision_id', '=', Number(d.id)).executeTakeFirst();
+      if (d && !taken) decisionId = Number(d.id);
+    }
     const row = await tx.insertInto('visit_reports').values({
       account_id: accountId, visit_date: report.date, met: report.met, outcome: report.outcome, data: JSON.stringify(report), actor, recorded_at: now,
+      decision_id: decisionId, address: report.address,
     }).returning('id').executeTakeFirstOrThrow();
     const id = Number(row.id);
     await audit(tx, 'field.visit_reported', `account:${accountId}`, {
-      id, date: report.date, met: report.met, outcome: report.outcome, promise: report.promise,
+      id, decision: decisionId, date: report.date, address: report.address, met: report.met, outcome: report.outcome, promise: report.promise,
       evidence: report.evidence.map((e) => e.name), collectors: report.collectors,
     }, actor, now);
     return id;
@@ -68,6 +287,8 @@ export async function recordVisitReport(db: Db, accountId: string, report: Visit
 
 export interface StoredVisitReport extends VisitReport {
   id: number;
+  /** the check-in's gate decision (null: recorded before visits went through the gate) */
+  decisionId: number | null;
   accountId: string;
   actor: string;
   recordedAt: string;
@@ -76,5 +297,39 @@ export interface StoredVisitReport extends VisitReport {
 /** An account's visit reports, oldest first. */
 export async function visitReports(db: Db, accountId: string): Promise<StoredVisitReport[]> {
   const rows = await db.selectFrom('visit_reports').selectAll().where('account_id', '=', accountId).orderBy('visit_date').orderBy('id').execute();
-  return rows.map((r) => ({ ...(JSON.parse(r.data) as VisitReport), id: Number(r.id), accountId: r.account_id, actor: r.actor, recordedAt: r.recorded_at }));
+  return rows.map((r) => ({
+    ...(JSON.parse(r.data) as VisitReport), address: (r.address ?? 'residential') as VisitAddress, id: Number(r.id),
+    decisionId: r.decision_id === null ? null : Number(r.decision_id), accountId: r.account_id, actor: r.actor, recordedAt: r.recorded_at,
+  }));
+}
+
+/** A page's visits for the strategy's facts: the stored visit reports, and the contact attempts they were recorded as. */
+export interface PageVisits {
+  /** per account, the reported visits up to the date */
+  visits: Map<string, VisitRecord[]>;
+  /** per account, the attempts recorded from those reports (`date|outcome`, one entry per attempt), so the facts do not count them again */
+  reportedAttempts: Map<string, string[]>;
+}
+
+/** One set-based query for a page of accounts (ids first..last): their visit reports dated up to `date`. */
+export async function loadVisitsBetween(db: Db, first: string, last: string, date: BusinessDate): Promise<PageVisits> {
+  const rows = await db.selectFrom('visit_reports').leftJoin('attempts', 'attempts.decision_id', 'visit_reports.decision_id')
+    .select(['visit_reports.account_id', 'visit_reports.visit_date', 'visit_reports.met', 'visit_reports.address', 'attempts.business_date as attempt_date', 'attempts.outcome as attempt_outcome'])
+    .where('visit_reports.account_id', '>=', first).where('visit_reports.account_id', '<=', last).where('visit_reports.visit_date', '<=', date)
+    .orderBy('visit_reports.account_id').orderBy('visit_reports.visit_date').orderBy('visit_reports.id').execute();
+  const visits = new Map<string, VisitRecord[]>();
+  const reportedAttempts = new Map<string, string[]>();
+  for (const r of rows) {
+    const v: VisitRecord = { date: r.visit_date, address: r.address === 'id_card' ? 'id_card' : 'residential', result: visitReached({ met: r.met as VisitReport['met'] }) ? 'reached' : 'failed' };
+    const list = visits.get(r.account_id);
+    if (list) list.push(v);
+    else visits.set(r.account_id, [v]);
+    if (r.attempt_date !== null && r.attempt_outcome !== null) {
+      const key = `${r.attempt_date}|${r.attempt_outcome}`;
+      const keys = reportedAttempts.get(r.account_id);
+      if (keys) keys.push(key);
+      else reportedAttempts.set(r.account_id, [key]);
+    }
+  }
+  return { visits, reportedAttempts };
 }

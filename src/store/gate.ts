@@ -18,6 +18,8 @@ import { appendAudit, atomically, audit } from './audit.js';
 import { withLocks } from './locks.js';
 import type { Db } from './repo.js';
 import { loadGateFacts } from './acts.js';
+import { checkCallerNumber } from './caller-numbers.js';
+import { CALLER_NUMBER_RULE, normalisePhone } from '../channels/dialer.js';
 import type { Database } from './schema.js';
 
 /** How far back the history goes: the longest rolling window of any shipped pack (Reg F, 7 days; UK policy, 30). */
@@ -45,22 +47,31 @@ export async function loadGateHistory(db: Db, req: AttemptRequest): Promise<Past
 export interface AttemptMaker {
   agentId?: string | null;
   agencyId?: string | null;
+  /**
+   * calls: the caller number (caller ID) shown; when given, it must be registered and in use for the
+   * attempt's owner (the lender when agencyId is null, else that agency) — else the attempt is
+   * blocked by `registered-caller-number` (src/store/caller-numbers.ts). Stored on the decision.
+   */
+  callerNumber?: string | null;
 }
 
 async function decideIn(db: Kysely<Database>, dialect: Dialect, req: AttemptRequest, ctx: Omit<GateContext, 'history'>, by: AttemptMaker): Promise<RecordedDecision> {
   // the recorded compliance acts (holds, opt-outs, workplace, refusal) merged with what the caller passes
   const facts = await loadGateFacts(db, req.debtId, req.party.id, req.at);
-  const decision = decide(req, {
+  const packed = decide(req, {
     ...ctx, history: await loadGateHistory(db, req),
     holds: [...ctx.holds, ...facts.holds], optOuts: [...ctx.optOuts, ...facts.optOuts],
     workplaceForbidden: ctx.workplaceForbidden || facts.workplaceForbidden, refusedContact: ctx.refusedContact || facts.refusedContact,
   });
+  const caller = by.callerNumber === undefined || by.callerNumber === null ? null : by.callerNumber.trim();
+  const decision = caller === null ? packed : await withCallerNumber(db, packed, caller, by.agencyId ?? null, req.at);
   const row = await db.insertInto('gate_decisions').values({
     debt_id: req.debtId, party_id: req.party.id, party_kind: req.party.kind, contact_point: req.contactPoint.id, channel: req.channel,
     purpose: req.purpose, at: new Date(Date.parse(req.at)).toISOString(), allowed: decision.allowed ? 1 : 0, rule: decision.rule,
     reason: decision.reason, next_allowed_at: decision.nextAllowedAt, checked: JSON.stringify(decision.checked), outcome: null,
     agent_id: by.agentId ?? null, agency_id: by.agencyId ?? null,
     personal: isPersonal(req.contactPoint) ? 1 : 0,
+    caller_number: caller === null ? null : normalisePhone(caller) ?? caller,
   }).returning('id').executeTakeFirstOrThrow();
   await appendAudit(db, dialect, [{
     at: new Date(Date.parse(req.at)).toISOString(), actor: 'gate', kind: 'gate.decision', entity: `party:${req.party.id}`,
@@ -69,14 +80,31 @@ async function decideIn(db: Kysely<Database>, dialect: Dialect, req: AttemptRequ
   return { ...decision, id: Number(row.id) };
 }
 
+/** The packs' decision with the caller-number check in front: a number the attempt may not show blocks it (the packs' rules are still listed in `checked`). */
+async function withCallerNumber(db: Db, packed: Decision, caller: string, agencyId: string | null, at: string): Promise<Decision> {
+  const problem = await checkCallerNumber(db, caller, agencyId, at);
+  const checked = [CALLER_NUMBER_RULE, ...packed.checked];
+  if (problem === null) return { ...packed, checked };
+  const also = packed.allowed ? '' : ` The packs block it too (${packed.rule ?? '?'}).`;
+  return { allowed: false, rule: CALLER_NUMBER_RULE, reason: `${problem}${also}`, nextAllowedAt: null, checked };
+}
+
 /**
  * Decides an attempt against the recorded history and the recorded compliance acts (src/store/acts.ts:
  * their holds, opt-outs, workplace prohibition and refusal are added to `ctx`'s) and records the
  * decision, with who makes the attempt, atomically.
  */
-export async function decideAndRecord(store: Store, req: AttemptRequest, ctx: Omit<GateContext, 'history'>, by: AttemptMaker = {}): Promise<RecordedDecision> {
+export async function decideAndRecord(
+  store: Store, req: AttemptRequest, ctx: Omit<GateContext, 'history'>, by: AttemptMaker = {},
+  /** runs in the decision's transaction, after it is recorded (e.g. the dialer's call id); a throw rolls the decision back */
+  within?: (db: Kysely<Database>, dialect: Dialect, decision: RecordedDecision) => Promise<void>,
+): Promise<RecordedDecision> {
   if (Number.isNaN(Date.parse(req.at))) throw new ValidationError('at', `must be an ISO 8601 instant, got ${JSON.stringify(req.at)}`);
-  return withLocks(store, [`debt:${req.debtId}`, `party:${req.party.id}`], (db, dialect) => decideIn(db, dialect, req, ctx, by));
+  return withLocks(store, [`debt:${req.debtId}`, `party:${req.party.id}`], async (db, dialect) => {
+    const d = await decideIn(db, dialect, req, ctx, by);
+    if (within) await within(db, dialect, d);
+    return d;
+  });
 }
 
 /** Records what an allowed attempt led to (it stops counting as pending). */
@@ -149,6 +177,8 @@ export interface DecisionRow {
   reason: string;
   nextAllowedAt: string | null;
   outcome: string | null;
+  /** the caller number the attempt showed (calls through a dialer, `gate decide --caller`); null when not given */
+  callerNumber: string | null;
 }
 
 export async function loadDecisions(db: Db, debtId: string, limit = 1000): Promise<DecisionRow[]> {
@@ -156,5 +186,6 @@ export async function loadDecisions(db: Db, debtId: string, limit = 1000): Promi
   return rows.map((r) => ({
     id: Number(r.id), debtId: r.debt_id, partyId: r.party_id, partyKind: r.party_kind, contactPoint: r.contact_point, channel: r.channel,
     purpose: r.purpose, at: r.at, allowed: r.allowed === 1, rule: r.rule, reason: r.reason, nextAllowedAt: r.next_allowed_at, outcome: r.outcome,
+    callerNumber: r.caller_number ?? null,
   }));
 }

@@ -52,14 +52,17 @@ export async function referencesOnFileBetween(db: Db, first: string, last: strin
 
 /** Retires a party's number after a wrong-number outcome (audited); false when it was not theirs or already retired. */
 export async function retirePartyNumber(db: Db, partyId: string, number: string, at: string, actor = 'system'): Promise<boolean> {
-  return atomically(db, async (tx) => {
-    const p = await getParty(tx, partyId);
-    if (!p) return false;
-    const next = retireNumber(p, number, at);
-    if (next === p) return false;
-    const row = toRow(next);
-    await tx.updateTable('parties').set({ data: row.data, references_on_file: row.references_on_file }).where('id', '=', partyId).execute();
-    await audit(tx, 'party.number_retired', `account:${p.accountId}`, { party: partyId, number, at }, actor);
-    return true;
-  });
+  return atomically(db, (tx) => retirePartyNumberIn(tx, partyId, number, at, actor));
+}
+
+/** retirePartyNumber inside the caller's transaction (or lock: src/store/locks.ts). */
+export async function retirePartyNumberIn(tx: Db, partyId: string, number: string, at: string, actor = 'system'): Promise<boolean> {
+  const p = await getParty(tx, partyId);
+  if (!p) return false;
+  const next = retireNumber(p, number, at);
+  if (next === p) return false;
+  const row = toRow(next);
+  await tx.updateTable('parties').set({ data: row.data, references_on_file: row.references_on_file }).where('id', '=', partyId).execute();
+  await audit(tx, 'party.number_retired', `account:${p.accountId}`, { party: partyId, number, at }, actor);
+  return true;
 }

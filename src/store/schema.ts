@@ -2,8 +2,11 @@
  * The database schema as Kysely sees it. Money columns are BIGINT minor units (parsed to checked
  * numbers); dates are `YYYY-MM-DD` text; structured data is JSON text (portable across dialects).
  */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { AuditEntry } from '../audit/index.js';
+
+/** A nullable column added by a later migration: selected as T | null, may be left out of an insert (NULL). */
+export type AddedColumn<T> = ColumnType<T | null, T | null | undefined, T | null>;
 
 export interface ProductsTable {
   id: string;
@@ -99,6 +102,12 @@ export interface AttemptsTable {
   outcome: string;
   promise_amount: number | null;
   promise_due: string | null;
+  /** migration 013 (src/store/outcomes.ts): the gate decision the result belongs to (unique), the party, who made it, a note */
+  decision_id: AddedColumn<number>;
+  party_id: AddedColumn<string>;
+  agent_id: AddedColumn<string>;
+  agency_id: AddedColumn<string>;
+  note: AddedColumn<string>;
 }
 
 export interface AccountStageTable {
@@ -167,6 +176,8 @@ export interface GateDecisionsTable {
   agency_id: string | null;
   /** 1: a personal contact point (residence, cell, a number given as personal); 0: not; null: not recorded (read as personal) */
   personal: number | null;
+  /** the caller number (caller ID) the attempt showed (migration 014); null when not given */
+  caller_number: AddedColumn<string>;
 }
 
 /** Compliance acts (migration 005, src/store/acts.ts): the facts holds, opt-outs and flags come from. */
@@ -272,6 +283,10 @@ export interface OutboxTable {
   provider_id: string | null;
   created_at: string;
   updated_at: string;
+  /** migration 016 (src/store/receipts.ts): the delivery status the gateway last reported, its own word, when */
+  delivery_status?: string | null;
+  delivery_provider_status?: string | null;
+  delivery_updated_at?: string | null;
 }
 
 /** The audit log's rows are its entries (src/audit/chain.ts). */
@@ -350,6 +365,9 @@ export interface QueueItemsTable {
   decision_id: number | null;
   outcome: string | null;
   updated_at: string;
+  /** migration 013: the party the call is for (null: the borrower, for items queued before 013) */
+  party_id: AddedColumn<string>;
+  party_kind: AddedColumn<string>;
 }
 
 /** Field-visit day plans (migration 012, src/store/field.ts). */
@@ -375,6 +393,94 @@ export interface VisitReportsTable {
   data: string;
   actor: string;
   recorded_at: string;
+  /** migration 017: the allowed gate decision taken at check-in (unique), the address visited (residential | id_card) */
+  decision_id: AddedColumn<number>;
+  address: AddedColumn<string>;
+}
+
+/** API bearer tokens (migration 016, src/store/tokens.ts): only the SHA-256 of a token is kept. */
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: string;
+  /** SHA-256 of the token, hex */
+  token_hash: string;
+  label: string | null;
+  created_at: string;
+  created_by: string;
+  /** null while the token works */
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+/** Caller numbers (caller ID) calls may show (migration 014, src/store/caller-numbers.ts). */
+export interface CallerNumbersTable {
+  id: Generated<number>;
+  /** E.164 */
+  number: string;
+  /** `lender` or an agency id */
+  owner: string;
+  label: string | null;
+  /** ISO instants: in use from registered_at until retired_at (exclusive; null: still in use) */
+  registered_at: string;
+  retired_at: string | null;
+}
+
+/** Calls a dialer reported (migration 014, src/store/dialer.ts): one per dialer call id. */
+export interface DialerCallsTable {
+  call_id: string;
+  decision_id: number;
+  /** SHA-256 (hex) of the row's normalised content */
+  row_hash: string;
+  account_id: string;
+  party_id: string;
+  number: string;
+  export_row_id: string | null;
+  /** 1: the gate allowed the call; 0: blocked (a compliance exception) */
+  allowed: number;
+  imported_at: string;
+}
+
+/** Collection letters (migration 015, src/store/letters.ts): one per letter task handled. */
+export interface LettersTable {
+  id: Generated<number>;
+  business_date: string;
+  task_id: number;
+  account_id: string;
+  party_id: string;
+  party_kind: string;
+  template: string;
+  language: string;
+  /** the print batch of the date it belongs to (1, then supplementary 2, 3, …) */
+  batch: number;
+  /** position in the batch PDF (printed letters only) */
+  seq: number | null;
+  /** printed | blocked | unaddressable */
+  status: string;
+  decision_id: number | null;
+  rule: string | null;
+  reason: string | null;
+  recipient: string;
+  /** JSON list of address lines */
+  address: string;
+  /** the LetterContent JSON drawn (printed letters) */
+  content: string | null;
+  sha256: string | null;
+  pages: number | null;
+  created_at: string;
+}
+
+/** Print batches (migration 015): one per business date and batch number. */
+export interface LetterBatchesTable {
+  id: Generated<number>;
+  business_date: string;
+  batch: number;
+  /** SHA-256 of the batch PDF; null when nothing in it was printed */
+  sha256: string | null;
+  letters: number;
+  not_printed: number;
+  pages: number;
+  actor: string;
+  created_at: string;
 }
 
 export interface Database {
@@ -406,4 +512,9 @@ export interface Database {
   visit_reports: VisitReportsTable;
   users: UsersTable;
   queue_items: QueueItemsTable;
+  letters: LettersTable;
+  letter_batches: LetterBatchesTable;
+  caller_numbers: CallerNumbersTable;
+  dialer_calls: DialerCallsTable;
+  api_tokens: ApiTokensTable;
 }

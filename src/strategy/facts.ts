@@ -90,7 +90,7 @@ const CHANNEL_STAT_DEFS: readonly [keyof ChannelStats, string][] = [
   ['attemptsToday', 'attempts dated today'],
   ['attempts7d', 'attempts in the 7 days ending today (today and the 6 days before)'],
   ['attempts30d', 'attempts in the 30 days ending today'],
-  ['conversations30d', 'attempts that reached a person in the 30 days ending today'],
+  ['conversations30d', 'conversations (the party reached and their identity verified; not reached_person) in the 30 days ending today'],
   ['consecutiveFailedAttempts', 'attempts since the last conversation (all of them if there was none)'],
   ['wrongNumbers', 'attempts with outcome wrong_number, ever'],
 ];
@@ -125,7 +125,7 @@ export const FACTS: readonly FactDef[] = [
   { name: 'currency', type: 'string', unit: '', meaning: 'ISO 4217 currency code' },
   { name: 'daysSinceDisbursement', type: 'int', unit: 'days', meaning: 'days since the loan was disbursed' },
   { name: 'nextDueInDays', type: 'int', unit: 'days', meaning: `days until the next instalment that is due today or later and still unpaid (${NEVER_DAYS} if none)` },
-  { name: 'contact.daysSinceRightPartyContact', type: 'int', unit: 'days', meaning: `days since the last conversation with the borrower (${NEVER_DAYS} if never); same as contact.borrower.daysSinceConversation` },
+  { name: 'contact.daysSinceRightPartyContact', type: 'int', unit: 'days', meaning: `days since the last right-party contact: a conversation with the borrower, identity verified (${NEVER_DAYS} if never; reached_person is not one); same as contact.borrower.daysSinceConversation` },
   { name: 'contact.referencesOnFile', type: 'int', unit: 'count', meaning: 'references (family, friends) with a contact point on file' },
   ...contactDefs(),
   { name: 'promises.open', type: 'int', unit: 'count', meaning: 'promises to pay whose due date (+ grace) has not passed and that are not yet kept' },

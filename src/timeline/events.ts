@@ -15,7 +15,7 @@ import { ACT_KINDS, ACT_SOURCES, PURPOSES } from '../compliance/index.js';
 import type { Purpose } from '../compliance/index.js';
 import { isRecord } from './source.js';
 import type { FieldPath } from './source.js';
-import type { AttemptEvent, AttemptGateFields, FlagEvent, PauseEvent, PaymentEvent, TimelineEvent } from './types.js';
+import type { AttemptEvent, AttemptGateFields, CheckEvent, FlagEvent, PauseEvent, PaymentEvent, TimelineEvent, TraceExpectation } from './types.js';
 
 /** Keys every event has, whatever its kind. */
 export const COMMON_EVENT_KEYS = ['date', 'account'] as const;
@@ -137,7 +137,7 @@ const pause: EventKind<PauseEvent> = {
 };
 
 /** Keys of the gate details an `attempt` or `attempts` mapping may carry. */
-const GATE_KEYS = ['person', 'to', 'purpose', 'workplace', 'personal', 'liveAgent', 'template'] as const;
+const GATE_KEYS = ['person', 'to', 'purpose', 'workplace', 'personal', 'liveAgent', 'template', 'agent', 'agency'] as const;
 const VISIT_KEYS = ['collectors', 'recording', 'noticeGiven'] as const;
 const ATTEMPT_KEYS = ['party', 'channel', 'outcome', 'amount', 'due', ...GATE_KEYS, ...VISIT_KEYS] as const;
 const ATTEMPTS_KEYS = ['party', 'channel', 'outcome', 'perDay', 'until', 'times', 'expect', ...GATE_KEYS] as const;
@@ -216,6 +216,8 @@ function readGateFields(
   if (v.personal !== undefined && v.personal !== null) personal = optionalBoolean(ctx, v.personal, [...p, 'personal'], true);
   const liveAgent = optionalBoolean(ctx, v.liveAgent, [...p, 'liveAgent'], false);
   const template = optionalString(ctx, v.template, [...p, 'template'], 'the id of a template in templates');
+  const agent = optionalString(ctx, v.agent, [...p, 'agent'], 'the id of the agent (user) who made the attempt');
+  const agency = optionalString(ctx, v.agency, [...p, 'agency'], 'the id of the collection agency that made the attempt');
   let visit: AttemptGateFields['visit'] | undefined = null;
   const hasVisitKeys = VISIT_KEYS.some((k) => v[k] !== undefined);
   if (hasVisitKeys && channel !== undefined && channel !== 'visit') {
@@ -235,9 +237,9 @@ function readGateFields(
   }
   if (
     person === undefined || to === undefined || purpose === undefined || workplace === undefined || personal === undefined
-    || liveAgent === undefined || template === undefined || visit === undefined
+    || liveAgent === undefined || template === undefined || visit === undefined || agent === undefined || agency === undefined
   ) return undefined;
-  return { person, to, purpose, workplace, personal, liveAgent, template, visit };
+  return { person, to, purpose, workplace, personal, liveAgent, template, visit, agent, agency };
 }
 
 /** Reads a required value that must be one of `allowed`. */
@@ -321,7 +323,7 @@ const attempt: EventKind<AttemptEvent> = {
   kind: 'attempt',
   produces: 'attempt',
   keys: ['time', 'expect'],
-  syntax: '{ date, account, time?: "HH:MM[±HH:MM]", expect?: allowed | blocked | <rule id>, attempt: { party, channel, outcome, amount?, due?, person?, to?, purpose?, workplace?, personal?, liveAgent?, template?, collectors?, recording?, noticeGiven? } }',
+  syntax: '{ date, account, time?: "HH:MM[±HH:MM]", expect?: allowed | blocked | <rule id>, attempt: { party, channel, outcome, amount?, due?, person?, to?, purpose?, workplace?, personal?, liveAgent?, template?, agent?, agency?, collectors?, recording?, noticeGiven? } }',
   parse(ctx) {
     const p = [...ctx.path, 'attempt'];
     const v = ctx.raw.attempt;
@@ -354,7 +356,7 @@ const attempts: EventKind<AttemptEvent> = {
   kind: 'attempts',
   produces: 'attempt',
   keys: [],
-  syntax: '{ date, account, attempts: { party, channel, outcome, perDay?: 1-100, times?: ["HH:MM", …], until: YYYY-MM-DD, person?, to?, purpose?, workplace?, expect? } }',
+  syntax: '{ date, account, attempts: { party, channel, outcome, perDay?: 1-100, times?: ["HH:MM", …], until: YYYY-MM-DD, person?, to?, purpose?, workplace?, agent?, agency?, expect? } }',
   parse(ctx) {
     const p = [...ctx.path, 'attempts'];
     const v = ctx.raw.attempts;
@@ -497,8 +499,63 @@ const flag: EventKind<FlagEvent> = {
   },
 };
 
+const CHECK_KEYS = ['sent', 'blocked', 'notSendable', 'promises'] as const;
+const PROMISE_STATE_KEYS = ['open', 'kept', 'broken'] as const;
+
+/** A whole number ≥ 0, or undefined (reported) when it is not one. */
+function count(ctx: EventParseContext, v: unknown, path: FieldPath): number | undefined {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+    ctx.report(path, `must be a whole number 0 or more, got ${JSON.stringify(v)}`);
+    return undefined;
+  }
+  return v;
+}
+
+const check: EventKind<CheckEvent> = {
+  kind: 'check',
+  produces: 'check',
+  keys: [],
+  syntax: '{ date, account, check: { sent?: n, blocked?: n, notSendable?: n, promises?: { open?: n, kept?: n, broken?: n } } }',
+  parse(ctx) {
+    const p = [...ctx.path, 'check'];
+    const v = ctx.raw.check;
+    if (!isRecord(v) || Object.keys(v).length === 0) {
+      ctx.report(p, `must be a mapping with at least one of ${CHECK_KEYS.join(', ')}, got ${JSON.stringify(v)}`);
+      return undefined;
+    }
+    ctx.rejectUnknownKeys(v, CHECK_KEYS, p);
+    const out: TraceExpectation = {};
+    let ok = true;
+    for (const k of ['sent', 'blocked', 'notSendable'] as const) {
+      if (v[k] === undefined) continue;
+      const n = count(ctx, v[k], [...p, k]);
+      if (n === undefined) ok = false;
+      else out[k] = n;
+    }
+    if (v.promises !== undefined) {
+      const pp = [...p, 'promises'];
+      if (!isRecord(v.promises) || Object.keys(v.promises).length === 0) {
+        ctx.report(pp, `must be a mapping with at least one of ${PROMISE_STATE_KEYS.join(', ')}, got ${JSON.stringify(v.promises)}`);
+        ok = false;
+      } else {
+        ctx.rejectUnknownKeys(v.promises, PROMISE_STATE_KEYS, pp);
+        const states: NonNullable<TraceExpectation['promises']> = {};
+        for (const k of PROMISE_STATE_KEYS) {
+          if (v.promises[k] === undefined) continue;
+          const n = count(ctx, v.promises[k], [...pp, k]);
+          if (n === undefined) ok = false;
+          else states[k] = n;
+        }
+        out.promises = states;
+      }
+    }
+    if (!ok || ctx.date === null || ctx.accountId === null) return undefined;
+    return { kind: 'check', date: ctx.date, accountId: ctx.accountId, line: ctx.line, index: ctx.index, expect: out };
+  },
+};
+
 /** The registry. Add a kind here. */
-export const EVENT_KINDS: readonly EventKind[] = [payment, pause, attempt, attempts, flag];
+export const EVENT_KINDS: readonly EventKind[] = [payment, pause, attempt, attempts, flag, check];
 
 /** The keys that select a kind, in registry order. */
 export const EVENT_KIND_NAMES: readonly string[] = EVENT_KINDS.map((k) => k.kind);

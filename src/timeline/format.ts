@@ -6,6 +6,7 @@
  */
 import { formatMinorGrouped, parseDate } from '../core/index.js';
 import type { LedgerEvent } from '../ledger/index.js';
+import type { TraceExpectation } from './types.js';
 
 export interface TraceBalances {
   principal: number;
@@ -37,6 +38,55 @@ export interface TraceRow {
   tasks?: TraceTask[];
   /** the compliance gate's decisions of the day, in time order; absent when the timeline has no jurisdiction */
   decisions?: TraceDecision[];
+  /** the day's automated sends (planned SMS, e-mail and letter tasks), in time order; absent when nothing is automated */
+  sent?: TraceSend[];
+  /** every promise to pay made so far and its state as of the date; absent when the timeline scripts no promise */
+  promises?: TracePromise[];
+  /** the file's `check:` events for this account and date (not printed; expectationFailures reads them) */
+  checks?: (TraceExpectation & { line: number })[];
+}
+
+/** An automated send: a planned SMS, e-mail or letter task as executed by the replay. */
+export interface TraceSend {
+  /** the instant it was attempted (ISO 8601 UTC); null when it was not sendable */
+  time: string | null;
+  /** the task type (sms, email, letter, offer) */
+  task: string;
+  channel: string;
+  /** the party kind of the task (borrower, reference, …) */
+  party: string;
+  /** the person's id; null when the account has nobody of that kind */
+  person: string | null;
+  /** the number, e-mail address or postal address used; null when there is none */
+  to: string | null;
+  template: string | null;
+  /** sent: it went out; blocked: the gate said no; not_sendable: no contact point for it */
+  status: 'sent' | 'blocked' | 'not_sendable';
+  /** the blocking rule (status blocked) */
+  rule: string | null;
+  /** why it was blocked or not sendable; null when sent */
+  reason: string | null;
+  /** the rendered message; null when not sent */
+  text: string | null;
+  /** the recording channel's id for it (sms, e-mail: `rec-000001`; letters: `post-000001`); null when not sent */
+  providerId: string | null;
+}
+
+/** A promise to pay as of a trace row's date (promiseStatuses). */
+export interface TracePromise {
+  madeOn: string;
+  amount: number;
+  due: string;
+  /** payments from madeOn through due (+ grace) and on or before the date */
+  paid: number;
+  remaining: number;
+  state: 'open' | 'kept' | 'broken';
+  /** the date it was kept or broken; null while open */
+  settledOn: string | null;
+  channel: string;
+  /** the agent who took it; null when not named */
+  takenBy: string | null;
+  agencyId: string | null;
 }
 
 /** One gate decision as shown in the trace. A blocked attempt never happens: no outcome is recorded for it. */
@@ -51,6 +101,10 @@ export interface TraceDecision {
   rule: string | null;
   reason: string;
   nextAllowedAt: string | null;
+  /** who made the attempt (`agent:`), when named */
+  agent?: string;
+  /** the agency that made it (`agency:`), when named */
+  agency?: string;
   /** the file's `expect:` for this attempt, when it has one */
   expected?: string;
   /** the file line of the attempt */
@@ -64,7 +118,10 @@ export function meetsExpectation(d: Pick<TraceDecision, 'allowed' | 'rule'>, exp
   return !d.allowed && d.rule === expected;
 }
 
-/** One line per decision that differs from its `expect:`, e.g. `timelines/x.yaml:12: 2026-03-04T18:00:00.000Z L1 call: expected allowed, got blocked by us-regf/7-in-7 (…)`. */
+/**
+ * One line per decision that differs from its `expect:`, e.g. `timelines/x.yaml:12: 2026-03-04T18:00:00.000Z L1 call: expected allowed, got blocked by us-regf/7-in-7 (…)`,
+ * and per `check:` count that differs, e.g. `timelines/x.yaml:40: 2026-03-05 L-1: expected sent 1, got 0`.
+ */
 export function expectationFailures(rows: readonly TraceRow[], file: string): string[] {
   const out: string[] = [];
   for (const r of rows) {
@@ -73,6 +130,29 @@ export function expectationFailures(rows: readonly TraceRow[], file: string): st
       const got = d.allowed ? 'allowed' : `blocked by ${d.rule ?? '?'} (${d.reason})`;
       out.push(`${file}:${d.line ?? '?'}: ${d.time} ${r.account} ${d.party} ${d.channel}: expected ${d.expected}, got ${got}`);
     }
+    for (const c of r.checks ?? []) {
+      for (const m of checkMismatches(r, c)) out.push(`${file}:${c.line}: ${r.date} ${r.account}: ${m}`);
+    }
+  }
+  return out;
+}
+
+/** What differs between a row and a `check:`: `expected sent 1, got 0`, `expected promises kept 1, got 0`. */
+export function checkMismatches(r: Pick<TraceRow, 'sent' | 'promises'>, c: TraceExpectation): string[] {
+  const out: string[] = [];
+  const sends = r.sent ?? [];
+  const statusOf = { sent: 'sent', blocked: 'blocked', notSendable: 'not_sendable' } as const;
+  for (const k of ['sent', 'blocked', 'notSendable'] as const) {
+    const want = c[k];
+    if (want === undefined) continue;
+    const got = sends.filter((x) => x.status === statusOf[k]).length;
+    if (got !== want) out.push(`expected ${k} ${want}, got ${got}`);
+  }
+  for (const k of ['open', 'kept', 'broken'] as const) {
+    const want = c.promises?.[k];
+    if (want === undefined) continue;
+    const got = (r.promises ?? []).filter((p) => p.state === k).length;
+    if (got !== want) out.push(`expected promises ${k} ${want}, got ${got}`);
   }
   return out;
 }
@@ -123,7 +203,21 @@ function ordered(r: TraceRow): TraceRow {
     ...(r.decisions !== undefined ? {
       decisions: r.decisions.map((d) => ({
         time: d.time, party: d.party, channel: d.channel, allowed: d.allowed, rule: d.rule, reason: d.reason, nextAllowedAt: d.nextAllowedAt,
+        ...(d.agent !== undefined ? { agent: d.agent } : {}),
+        ...(d.agency !== undefined ? { agency: d.agency } : {}),
         ...(d.expected !== undefined ? { expected: d.expected } : {}),
+      })),
+    } : {}),
+    ...(r.sent !== undefined ? {
+      sent: r.sent.map((x) => ({
+        time: x.time, task: x.task, channel: x.channel, party: x.party, person: x.person, to: x.to, template: x.template,
+        status: x.status, rule: x.rule, reason: x.reason, text: x.text, providerId: x.providerId,
+      })),
+    } : {}),
+    ...(r.promises !== undefined ? {
+      promises: r.promises.map((p) => ({
+        madeOn: p.madeOn, amount: p.amount, due: p.due, paid: p.paid, remaining: p.remaining, state: p.state, settledOn: p.settledOn,
+        channel: p.channel, takenBy: p.takenBy, agencyId: p.agencyId,
       })),
     } : {}),
   };
@@ -246,6 +340,38 @@ const BASE_MIDDLE: readonly Column[] = [
 ];
 const TASKS: Column = { header: 'tasks', right: false, cell: (r) => summarizeTasks(r.tasks ?? []) };
 const GATE: Column = { header: 'gate', right: false, cell: (r) => summarizeDecisions(r.decisions ?? []) };
+const SENT: Column = { header: 'sent', right: false, cell: (r) => summarizeSends(r.sent ?? []) };
+const PROMISES: Column = { header: 'promises', right: false, cell: (r, m) => summarizePromises(r.promises ?? [], m) };
+
+/**
+ * The day's automated sends for the table: `CHANNEL[→party]:TEMPLATE`, then ` blocked (RULE)` or
+ * ` not sendable` when it did not go out; `, ` between them; `-` for none. E.g. `sms:overdue, letter:late_notice blocked (us-regf/cease)`.
+ */
+export function summarizeSends(sends: readonly TraceSend[]): string {
+  if (sends.length === 0) return '-';
+  return sends.map((x) => {
+    const head = `${x.channel}${x.party !== 'borrower' ? `→${x.party}` : ''}:${x.template ?? '-'}`;
+    if (x.status === 'blocked') return `${head} blocked (${x.rule ?? '?'})`;
+    if (x.status === 'not_sendable') return `${head} not sendable`;
+    return head;
+  }).join(', ');
+}
+
+/**
+ * The promises made so far for the table: counts by state, the open ones with what is left to pay,
+ * e.g. `1 open (400.00 left), 1 kept, 1 broken`; `-` for none.
+ */
+export function summarizePromises(promises: readonly TracePromise[], money: (n: number) => string): string {
+  if (promises.length === 0) return '-';
+  const parts: string[] = [];
+  const open = promises.filter((p) => p.state === 'open');
+  if (open.length > 0) parts.push(`${open.length} open (${money(open.reduce((n, p) => n + p.remaining, 0))} left)`);
+  for (const s of ['kept', 'broken'] as const) {
+    const n = promises.filter((p) => p.state === s).length;
+    if (n > 0) parts.push(`${n} ${s}`);
+  }
+  return parts.join(', ');
+}
 
 /**
  * A short summary of a day's gate decisions for the table: how many were allowed and, for the
@@ -269,12 +395,15 @@ export function summarizeDecisions(decisions: readonly TraceDecision[]): string 
  * When any row has a `stage`, a `stage` column follows `bucket` (plus a `variant` column when any
  * row has a variant) and a `tasks` column (summarizeTasks) precedes `events`; on a day the stage
  * changed, the events end with `→STAGE (because)`. A timeline with a jurisdiction adds a `gate`
- * column (summarizeDecisions).
+ * column (summarizeDecisions); automated sends add a `sent` column (summarizeSends) and scripted
+ * promises a `promises` column (summarizePromises).
  */
 export function formatTable(rows: readonly TraceRow[], currencyOf: (accountId: string) => string): string {
   const withStage = rows.some((r) => r.stage !== undefined);
   const withVariant = rows.some((r) => r.variant !== undefined && r.variant !== null);
   const withGate = rows.some((r) => r.decisions !== undefined);
+  const withSent = rows.some((r) => r.sent !== undefined);
+  const withPromises = rows.some((r) => r.promises !== undefined);
   const columns: Column[] = [
     ...BASE_HEAD,
     ...(withStage ? [STAGE] : []),
@@ -282,6 +411,8 @@ export function formatTable(rows: readonly TraceRow[], currencyOf: (accountId: s
     ...BASE_MIDDLE,
     ...(withStage ? [TASKS] : []),
     ...(withGate ? [GATE] : []),
+    ...(withSent ? [SENT] : []),
+    ...(withPromises ? [PROMISES] : []),
   ];
   const headers = [...columns.map((c) => c.header), 'events'];
   const cells: string[][] = [headers];

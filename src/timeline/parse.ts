@@ -20,9 +20,10 @@ import { COMMON_EVENT_KEYS, EVENT_KINDS, eventKind, MAX_TIMELINE_EVENTS } from '
 import type { EventParseContext } from './events.js';
 import { isRecord, SourceReader } from './source.js';
 import type { FieldPath } from './source.js';
-import type { ConsumerPreferences, Timeline, TimelineAccount, TimelineEvent, TimelineParty } from './types.js';
+import { AUTOMATED_CHANNELS } from './types.js';
+import type { AutomatedChannel, ConsumerPreferences, Timeline, TimelineAccount, TimelineEvent, TimelineParty } from './types.js';
 
-export type { Timeline, TimelineAccount, TimelineEvent, PaymentEvent, PauseEvent, AttemptEvent, AttemptGateFields, FlagEvent, TimelineEventKind } from './types.js';
+export type { Timeline, TimelineAccount, TimelineEvent, PaymentEvent, PauseEvent, AttemptEvent, AttemptGateFields, FlagEvent, CheckEvent, TimelineEventKind } from './types.js';
 
 /**
  * Top-level keys. `supported` keys are read; `reserved` keys are recognised but rejected with a
@@ -38,6 +39,7 @@ export const TIMELINE_KEYS = {
   strategy: 'supported',
   jurisdiction: 'supported',
   templates: 'supported',
+  automate: 'supported',
 } as const satisfies Record<string, 'supported' | 'reserved'>;
 
 export const ACCOUNT_KEYS = ['id', 'product', 'principal', 'currency', 'disbursed', 'borrower', 'parties', 'references', 'employer', 'consumer'] as const;
@@ -94,6 +96,7 @@ export function parseTimeline(text: string, file: string): Timeline {
   const strategy = readStrategy(src, root.strategy);
   const jurisdiction = readJurisdiction(src, root.jurisdiction);
   const templates = readTemplates(src, root.templates);
+  const automate = readAutomate(src, root.automate, strategy ?? null, jurisdiction ?? null);
   const { accounts, declared: accountIds } = readAccounts(src, root.accounts, productIds);
   const events = readEvents(src, root.events, accountIds, start ?? null, until ?? null);
   for (const e of events) {
@@ -112,6 +115,17 @@ export function parseTimeline(text: string, file: string): Timeline {
         reported.add(e.index);
         src.report(['events', e.index, 'flag'], 'needs a jurisdiction: compliance acts only matter to the gate');
       }
+      if (e.kind === 'attempt' && (e.gate.agent !== null || e.gate.agency !== null) && !reported.has(e.index)) {
+        reported.add(e.index);
+        src.report(['events', e.index], 'agent and agency need a jurisdiction: they are recorded with the gate decision');
+      }
+    }
+  }
+  if (automate !== undefined && automate.length === 0) {
+    for (const e of events) {
+      if (e.kind === 'check' && (e.expect.sent !== undefined || e.expect.blocked !== undefined || e.expect.notSendable !== undefined)) {
+        src.report(['events', e.index, 'check'], 'sent, blocked and notSendable need automated tasks (a strategy and a jurisdiction, and automate not false)');
+      }
     }
   }
 
@@ -120,7 +134,38 @@ export function parseTimeline(text: string, file: string): Timeline {
     throw new TimelineError(issues);
   }
   events.sort((a, b) => compareDates(a.date, b.date) || a.index - b.index);
-  return { file, start, until, products, accounts, events, buckets, strategy: strategy ?? null, jurisdiction: jurisdiction ?? null, templates };
+  return { file, start, until, products, accounts, events, buckets, strategy: strategy ?? null, jurisdiction: jurisdiction ?? null, templates, automate: automate ?? [] };
+}
+
+/**
+ * `automate:` — true, false, or a list of sms, email, letter. Absent: every automated channel when the
+ * timeline has a strategy (which plans the tasks) and a jurisdiction (the gate they go through), else none.
+ */
+function readAutomate(src: SourceReader, raw: unknown, strategy: string | null, jurisdiction: string[] | null): AutomatedChannel[] | undefined {
+  const able = strategy !== null && jurisdiction !== null;
+  if (raw === undefined || raw === null) return able ? [...AUTOMATED_CHANNELS] : [];
+  if (raw === false) return [];
+  let list: AutomatedChannel[] | undefined;
+  if (raw === true) list = [...AUTOMATED_CHANNELS];
+  else if (Array.isArray(raw) && raw.length > 0) {
+    const out: AutomatedChannel[] = [];
+    raw.forEach((c: unknown, i) => {
+      if (typeof c !== 'string' || !(AUTOMATED_CHANNELS as readonly string[]).includes(c)) {
+        src.report(['automate', i], `must be one of ${AUTOMATED_CHANNELS.join(', ')}, got ${JSON.stringify(c)}`);
+      } else if (out.includes(c as AutomatedChannel)) src.report(['automate', i], `lists ${c} twice`);
+      else out.push(c as AutomatedChannel);
+    });
+    if (out.length !== raw.length) return undefined;
+    list = out;
+  } else {
+    src.report(['automate'], `must be true, false, or a non-empty list of ${AUTOMATED_CHANNELS.join(', ')}, got ${JSON.stringify(raw)}`);
+    return undefined;
+  }
+  if (!able) {
+    src.report(['automate'], `needs a strategy (which plans the tasks) and a jurisdiction (the gate they go through); this timeline has ${strategy === null ? 'no strategy' : 'no jurisdiction'}`);
+    return undefined;
+  }
+  return list;
 }
 
 /** A strategy name: letters, digits, `_`, `-` and `.`, starting with a letter or digit. */

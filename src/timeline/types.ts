@@ -32,9 +32,19 @@ export interface Timeline {
    * jurisdiction every scripted attempt goes through the compliance gate (`resolvePackPaths`).
    */
   jurisdiction: string[] | null;
-  /** message templates attempts may name (`template:`), keyed by id; the gate's `template` rules check them */
+  /** message templates attempts and the strategy's tasks may name (`template:`), keyed by id; the gate's `template` rules check them */
   templates: Record<string, MessageTemplate>;
+  /**
+   * The `automate:` key, resolved: the channels whose planned tasks the replay executes (through the
+   * gate and the recording channel). Default: every one of AUTOMATED_CHANNELS when the timeline has
+   * both a `strategy` and a `jurisdiction`, else none; `automate: false` turns it off.
+   */
+  automate: AutomatedChannel[];
 }
+
+/** Channels of planned tasks a replay can execute by itself (no person needed). */
+export const AUTOMATED_CHANNELS = ['sms', 'email', 'letter'] as const;
+export type AutomatedChannel = (typeof AUTOMATED_CHANNELS)[number];
 
 export interface TimelineAccount {
   /** `productId` is the product key in `Timeline.products`; `borrowerId` is `borrower.id` */
@@ -131,6 +141,10 @@ export interface AttemptGateFields {
   liveAgent: boolean;
   /** the id of the message template used (a key of the timeline's `templates`); null: none */
   template: string | null;
+  /** who made the attempt (`agent:`): a user id, recorded with the gate decision; null: not named */
+  agent: string | null;
+  /** the collection agency that made it (`agency:`), recorded with the decision; its attempts count with the lender's; null: the lender */
+  agency: string | null;
   /** field visits: the visiting team; null: two collectors with a recording, notice given */
   visit: { collectors: number; recording: boolean; noticeGiven: boolean } | null;
   /**
@@ -163,5 +177,26 @@ export interface FlagEvent extends EventBase {
   note: string | null;
 }
 
-export type TimelineEvent = PaymentEvent | PauseEvent | AttemptEvent | FlagEvent;
+/**
+ * What the trace of an account must show at the end of a date (`check:` in the file): counts of the
+ * day's automated sends by status, and of the promises made so far by state. Absent keys are not checked.
+ * `arrears replay` reports every difference (with the line) and exits 1.
+ */
+export interface CheckEvent extends EventBase {
+  kind: 'check';
+  expect: TraceExpectation;
+}
+
+export interface TraceExpectation {
+  /** automated sends of the day that went out */
+  sent?: number;
+  /** automated sends of the day the gate blocked */
+  blocked?: number;
+  /** planned sends of the day that had no contact point */
+  notSendable?: number;
+  /** promises made so far, by state as of the date */
+  promises?: { open?: number; kept?: number; broken?: number };
+}
+
+export type TimelineEvent = PaymentEvent | PauseEvent | AttemptEvent | FlagEvent | CheckEvent;
 export type TimelineEventKind = TimelineEvent['kind'];

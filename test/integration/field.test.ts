@@ -60,7 +60,8 @@ describe.each(BACKENDS)('field visits at the store on $name', (backend) => {
       evidence: [{ name: 'rec.mp3', mediaType: 'audio/mpeg', size: 500 }], checkIn: { lat: 0, lon: 0.0101 }, collectors: ['f1', 'f2'],
     });
     const id = await recordVisitReport(s.db, 'L-2', report, { actor: 'f1', now: '2026-03-02T03:00:00Z' });
-    expect(await visitReports(s.db, 'L-2')).toEqual([{ ...report, id, accountId: 'L-2', actor: 'f1', recordedAt: '2026-03-02T03:00:00.000Z' }]);
+    // stored without a gate decision (recordVisitReport: the caller records the contact result; reportVisit does both)
+    expect(await visitReports(s.db, 'L-2')).toEqual([{ ...report, id, decisionId: null, accountId: 'L-2', actor: 'f1', recordedAt: '2026-03-02T03:00:00.000Z' }]);
     expect(await visitReports(s.db, 'L-1')).toEqual([]);
     const unknown = await catchValidationAsync(() => recordVisitReport(s.db, 'L-9', report));
     expect(unknown.message).toBe('account: unknown account "L-9"');

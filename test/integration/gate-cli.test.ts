@@ -32,12 +32,13 @@ describe.each(cliTargets('gatecli'))('arrears gate on $name', (t) => {
     const d2 = JSON.parse(second.stdout) as { id: number; allowed: boolean; packs: string[] };
     expect(d2).toMatchObject({ id: 2, allowed: true, packs: ['us-regf', 'us-ma'] });
     expect(run('gate', 'outcome', '2', 'voicemail').stdout).toContain('decision 2: outcome voicemail recorded');
-    expect(run('gate', 'outcome', '2', 'busy').stderr).toContain('decision 2 already has outcome voicemail');
+    expect(run('gate', 'outcome', '2', 'voicemail').stdout).toContain('decision 2: outcome voicemail was already recorded');
+    expect(run('gate', 'outcome', '2', 'busy').stderr).toContain('decision 2 already has the result voicemail');
 
     const third = run('gate', 'decide', '--account', 'L-1001', '--channel', 'call', '--at', '2026-03-04T15:00:00Z');
     expect(third.status).toBe(3);
     expect(third.stdout).toMatch(/^blocked by us-ma\/2-in-7 \(decision 3\): .*Next allowed/);
-    expect(run('gate', 'outcome', '3', 'busy').stderr).toContain('no allowed decision 3 (a blocked attempt never happens');
+    expect(run('gate', 'outcome', '3', 'busy').stderr).toContain('decision 3 was blocked by us-ma/2-in-7: a blocked attempt never happens');
 
     // a one-off jurisdiction for one decision: us-regf alone allows it
     expect(run('gate', 'decide', '--account', 'L-1001', '--channel', 'call', '--at', '2026-03-04T15:00:00Z', '--jurisdiction', 'us-regf').status).toBe(0);

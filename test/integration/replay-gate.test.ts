@@ -111,7 +111,7 @@ describe('arrears replay with expectations', () => {
     const bad = spawnSync(process.execPath, [CLI, 'replay', wrong], { encoding: 'utf8', cwd: process.cwd() });
     expect(bad.status).toBe(1);
     const line = text.split('\n').findIndex((l) => l.includes('2026-03-06, time: "12:00", account: L-1, expect: allowed, attempt: { party: borrower')) + 1;
-    expect(bad.stderr).toContain('1 gate decision(s) differ from the timeline\'s expect:');
+    expect(bad.stderr).toContain('1 expectation(s) of the timeline not met (expect: of attempts, check: events):');
     expect(bad.stderr).toContain(`${wrong}:${line}: 2026-03-06T17:00:00.000Z L-1 B-1 call: expected allowed, got blocked by us-regf/7-in-7`);
   });
 

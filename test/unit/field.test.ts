@@ -6,8 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadRulePack } from '../../src/compliance/index.js';
+import type { Attempt } from '../../src/contact/index.js';
+import { visitsOf } from '../../src/cycle/strategy-step.js';
 import {
-  haversineKm, parseAgents, parseVisitLocations, parseVisitReport, planDay, visitRules, VisitReportError, type VisitTask,
+  contactOutcomeOf, haversineKm, parseAgents, parseVisitLocations, parseVisitReport, planDay, visitRules, VisitReportError, type VisitTask,
 } from '../../src/field/index.js';
 import { catchValidation } from '../support/errors.js';
 
@@ -55,6 +57,36 @@ describe('planDay', () => {
     const late = planDay(square, [{ id: 'f1', start: origin }], { ...base, minutesPerVisit: 58, window: { from: '20:00', to: '21:00' } });
     expect(late.routes[0]?.stops.map((s) => [s.visitId, s.departure])).toEqual([['B', '21:00']]);
     for (const s of late.routes[0]?.stops ?? []) expect(s.departure <= '21:00').toBe(true);
+  });
+
+  it('reassigns what does not fit an overloaded agent\'s day to another agent with time left; only what fits nobody stays left over', () => {
+    // every visit is nearest to f1's start; f2 starts 11.1 km east. f1's day ends 10:37: D does not fit f1 …
+    const agents = [{ id: 'f2', start: { lat: 0, lon: 0.1 } }, { id: 'f1', start: origin }];
+    const p = planDay(square, agents, { ...base, window: { from: '09:00', to: '10:37' } });
+    expect(p.routes.map((r) => [r.unit, r.stops.map((s) => s.visitId)])).toEqual([['f1', ['B', 'C', 'A']], ['f2', ['D']]]);
+    // … so f2 takes it: 0.115° = 12.79 km at 60 km/h = 13 minutes, 09:13–09:43
+    expect(p.routes[1]?.stops[0]).toMatchObject({ seq: 1, visitId: 'D', arrival: '09:13', departure: '09:43', travelMinutes: 13, travelKm: 12.79, reassignedFrom: 'f1' });
+    expect(p.leftOver).toEqual([]);
+    expect(planDay([...square].reverse(), [...agents].reverse(), { ...base, window: { from: '09:00', to: '10:37' } })).toEqual(p);
+    // f2 68 km away: it would arrive 10:09 and leave 10:39, after 10:37: D stays left over
+    const tight = planDay(square, [{ id: 'f2', start: { lat: 0, lon: 0.6 } }, { id: 'f1', start: origin }], { ...base, window: { from: '09:00', to: '10:37' } });
+    expect(tight.routes.map((r) => r.stops.length)).toEqual([3, 0]);
+    expect(tight.leftOver.map((l) => [l.visitId, l.reason])).toEqual([['D', 'no_time_left']]);
+  });
+
+  it('reassigned leftovers prefer a unit working (or covering) the district, then the nearest; visits the gate blocks are left over with the rule', () => {
+    const v = (id: string, district: string): VisitTask => ({ id, accountId: `L-${id}`, address: 'residential', district });
+    const visits = [v('n1', 'north'), v('n2', 'north'), v('n3', 'north'), v('s1', 'south')];
+    const agents = [{ id: 'a', districts: ['north'] }, { id: 'b', districts: ['south', 'north'] }, { id: 'c' }];
+    // south → b; north → a (less loaded than b); a fits n1 09:00 and n2 09:45, n3 (10:30–11:00) does not fit by 10:30
+    const p = planDay(visits, agents, { ...base, window: { from: '09:00', to: '10:30' } });
+    // c is free from 09:00, but b covers north by name: n3 goes to b, 15 minutes after s1
+    expect(p.routes.map((r) => [r.unit, r.stops.map((s) => `${s.visitId}@${s.arrival}${s.reassignedFrom ? `<${s.reassignedFrom}` : ''}`)])).toEqual([
+      ['a', ['n1@09:00', 'n2@09:45']], ['b', ['s1@09:00', 'n3@09:45<a']], ['c', []],
+    ]);
+    expect(p.leftOver).toEqual([]);
+    const blocked = planDay([...visits.slice(1), { ...v('n1', 'north'), blocked: { rule: 'uk-conc/policy-sundays-holidays', reason: 'No visits on Sundays' } }], agents, { ...base, window: { from: '09:00', to: '10:30' } });
+    expect(blocked.leftOver).toEqual([{ visitId: 'n1', accountId: 'L-n1', district: 'north', reason: 'gate_blocked', rule: 'uk-conc/policy-sundays-holidays', detail: 'No visits on Sundays' }]);
   });
 
   it('travel time follows the speed', () => {
@@ -135,7 +167,11 @@ describe('parseVisitReport', () => {
   };
 
   it('accepts a complete report', () => {
-    expect(parseVisitReport(good, { minCollectors: 2, recordingRequired: true })).toEqual({ ...good, promise: { amount: 50000, date: '2026-03-10' } });
+    expect(parseVisitReport(good, { minCollectors: 2, recordingRequired: true })).toEqual({ ...good, address: 'residential', promise: { amount: 50000, date: '2026-03-10' } });
+    // the address visited and the check-in instant
+    expect(parseVisitReport({ ...good, address: 'id_card', checkIn: { ...good.checkIn, at: '2026-03-02T10:30:00+08:00' } })).toMatchObject({
+      address: 'id_card', checkIn: { lat: 31.2304, lon: 121.4737, at: '2026-03-02T10:30:00+08:00' },
+    });
     expect(parseVisitReport({ date: '2026-03-02', met: 'nobody', outcome: 'not_home', checkIn: { lat: 0, lon: 0 }, collectors: ['f1'] }))
       .toMatchObject({ promise: null, notes: null, evidence: [] });
   });
@@ -152,10 +188,14 @@ describe('parseVisitReport', () => {
 
   it('names the field and the rule of every problem', () => {
     expect(issues({ ...good, met: 'neighbour', outcome: 'maybe', checkIn: { lat: 95, lon: 0 }, extra: 1 })).toEqual([
-      'extra: is not a known field (known: date, met, outcome, promise, notes, evidence, checkIn, collectors)',
+      'extra: is not a known field (known: date, address, met, outcome, promise, notes, evidence, checkIn, collectors)',
       'met: must be one of borrower, relative, nobody, other, got "neighbour"',
       'outcome: must be one of promise, paid, refused_to_pay, dispute, hardship, message_left, not_home, moved, wrong_address, other, got "maybe"',
-      'checkIn: is required, { lat: -90…90, lon: -180…180 }, got {"lat":95,"lon":0}',
+      'checkIn: is required, { lat: -90…90, lon: -180…180, at? }, got {"lat":95,"lon":0}',
+    ]);
+    expect(issues({ ...good, address: 'work', checkIn: { lat: 0, lon: 0, at: '2026-03-02 10:30' } })).toEqual([
+      'address: must be one of residential, id_card, got "work"',
+      'checkIn.at: must be an ISO instant with Z or an offset, e.g. 2026-03-02T10:30:00+08:00, got "2026-03-02 10:30"',
     ]);
     expect(issues({ ...good, promise: { amount: 12.5, date: '2026-03-01' } })).toEqual([
       'promise.amount: must be a whole number of minor units above 0, got 12.5',
@@ -165,7 +205,7 @@ describe('parseVisitReport', () => {
     expect(issues({ ...good, outcome: 'not_home' })).toEqual(['promise: is only for outcome promise, the outcome is not_home']);
     expect(issues({ ...good, met: 'nobody', outcome: 'refused_to_pay', promise: undefined })).toEqual(['outcome: "refused_to_pay" needs someone to have been met, but met is nobody']);
     expect(issues({ ...good, date: '2026-02-30', checkIn: undefined })).toEqual([
-      'date: is required, a date YYYY-MM-DD, got "2026-02-30"', 'checkIn: is required, { lat: -90…90, lon: -180…180 }, got undefined',
+      'date: is required, a date YYYY-MM-DD, got "2026-02-30"', 'checkIn: is required, { lat: -90…90, lon: -180…180, at? }, got undefined',
     ]);
   });
 
@@ -189,5 +229,28 @@ describe('parseVisitReport', () => {
     const e = catchValidation(() => parseVisitReport(photoOnly, { minCollectors: 2 }));
     expect(e.field).toBe('collectors');
     expect(e.message).toBe('collectors: must name at least 2 collector(s), got 1');
+  });
+});
+
+describe('visit reports as contact outcomes and facts', () => {
+  it('records a report as the contact outcome of what happened and who was met', () => {
+    expect(contactOutcomeOf({ met: 'relative', outcome: 'promise' })).toBe('promise');
+    expect(contactOutcomeOf({ met: 'nobody', outcome: 'not_home' })).toBe('no_answer');
+    expect(contactOutcomeOf({ met: 'relative', outcome: 'refused_to_pay' })).toBe('reached_person');
+    expect(contactOutcomeOf({ met: 'borrower', outcome: 'refused_to_pay' })).toBe('refused_to_pay');
+    expect(contactOutcomeOf({ met: 'borrower', outcome: 'paid' })).toBe('conversation');
+  });
+
+  it('counts reports, then visit attempts not recorded from a report (each once)', () => {
+    const attempt = (date: string, outcome: Attempt['outcome'], channel: Attempt['channel'] = 'visit'): Attempt => ({ accountId: 'L-1', date, time: null, party: 'borrower', channel, outcome, promise: null });
+    const reported = [{ date: '2026-03-02', address: 'residential' as const, result: 'failed' as const }];
+    // the report's own attempt (03-02 no_answer) is skipped; a timeline's visit (03-09) counts, at the ID-card address after the failed residential one
+    expect(visitsOf([attempt('2026-03-02', 'no_answer'), attempt('2026-03-05', 'no_answer', 'call'), attempt('2026-03-09', 'no_answer')], reported, ['2026-03-02|no_answer'])).toEqual([
+      ...reported, { date: '2026-03-09', address: 'id_card', result: 'failed' },
+    ]);
+    // without reports: as before, residential first
+    expect(visitsOf([attempt('2026-03-02', 'no_answer'), attempt('2026-03-09', 'conversation')])).toEqual([
+      { date: '2026-03-02', address: 'residential', result: 'failed' }, { date: '2026-03-09', address: 'id_card', result: 'reached' },
+    ]);
   });
 });

@@ -1,6 +1,8 @@
 /** Work queues, pure: users' validation, the priority formula, ranking, round-robin within skills, capacity, unassigned reasons. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildQueue, defaultPriority, parseUser, type QueueTask, type User } from '../../src/queues/index.js';
+import { loadRulePack } from '../../src/compliance/index.js';
+import { buildQueue, callPurpose, defaultPriority, parseUser, skillMismatch, type QueueTask, type User } from '../../src/queues/index.js';
 
 const user = (id: string, over: Partial<User> = {}): User => ({
   id, name: id, role: 'agent', agencyId: null, capacity: 10, skills: { languages: [], jurisdictions: [], buckets: [] }, ...over,
@@ -52,6 +54,16 @@ describe('buildQueue', () => {
     expect(zh[0]?.agentId).toBe('zh');
   });
 
+  it('deals an account placed with an agency only to that agency\'s agents, and an in-house one only to the lender\'s', () => {
+    const agents = [user('lender'), user('x1', { role: 'agency_agent', agencyId: 'AX' }), user('y1', { role: 'agency_agent', agencyId: 'AY' })];
+    const out = buildQueue([task(1, { overdue: 900, agencyId: 'AY' }), task(2, { overdue: 800 }), task(3, { overdue: 700, agencyId: 'AX' }), task(4, { overdue: 600, agencyId: 'AZ' })], agents);
+    expect(out.map((a) => [a.taskId, a.agentId])).toEqual([[1, 'y1'], [2, 'lender'], [3, 'x1'], [4, null]]);
+    expect(out[3]?.reason).toBe('no agent has the skills (agency AZ, bucket M1, jurisdiction us-regf)');
+    expect(skillMismatch(agents[1] as User, { bucket: 'M1', jurisdiction: null, languages: [], agencyId: 'AY' })).toBe('the account is placed with agency AY; x1 works for agency AX');
+    expect(skillMismatch(agents[1] as User, { bucket: 'M1', jurisdiction: null, languages: [] })).toBe('x1 works for agency AX and the account is not placed with it');
+    expect(skillMismatch(agents[0] as User, { bucket: 'M1', jurisdiction: null, languages: [], agencyId: 'AX' })).toBe('the account is placed with agency AX; lender is a lender agent');
+  });
+
   it('respects capacity (including items already held) and leaves the rest unassigned with the reason', () => {
     const out = buildQueue([1, 2, 3, 4].map((i) => task(i, { overdue: 1000 - i })), [user('a', { capacity: 2 }), user('b', { capacity: 1 })], { alreadyAssigned: new Map([['b', 0], ['a', 1]]) });
     expect(out.map((a) => a.agentId)).toEqual(['a', 'b', null, null]);
@@ -59,5 +71,30 @@ describe('buildQueue', () => {
     const none = buildQueue([task(1, { bucket: 'M6' })], [user('a', { skills: { languages: [], jurisdictions: [], buckets: ['M1'] } }), user('s', { role: 'supervisor' })]);
     expect(none[0]).toMatchObject({ agentId: null, reason: 'no agent has the skills (bucket M6, jurisdiction us-regf)' });
     expect(buildQueue([task(1, { unqueueable: 'calls to a reference are not queued yet' })], [user('a')])[0]).toMatchObject({ agentId: null, reason: 'calls to a reference are not queued yet' });
+  });
+});
+
+describe('parties and skills', () => {
+  const pack = (n: string) => loadRulePack(readFileSync(`rule-packs/${n}.yaml`, 'utf8'), `rule-packs/${n}.yaml`);
+
+  it('carries the party a task is for into its assignment', () => {
+    const out = buildQueue([task(1, { partyId: 'R-1', partyKind: 'reference', languages: ['es'] }), task(2)], [user('a')]);
+    expect(out.map((a) => [a.taskId, a.partyId, a.partyKind])).toEqual([[1, 'R-1', 'reference'], [2, null, 'borrower']]);
+  });
+
+  it('names the skill that does not match', () => {
+    const u = user('ann', { skills: { languages: ['en'], jurisdictions: ['us-regf'], buckets: ['M1', 'M2'] } });
+    expect(skillMismatch(u, { bucket: 'M1', jurisdiction: ['us-regf'], languages: [] })).toBeNull();
+    expect(skillMismatch(u, { bucket: 'M3', jurisdiction: ['us-regf'], languages: [] })).toBe("bucket M3 is not among ann's buckets (M1, M2)");
+    expect(skillMismatch(u, { bucket: 'M1', jurisdiction: ['us-regf', 'us-ma'], languages: [] })).toBe("jurisdiction us-ma is not among ann's jurisdictions (us-regf)");
+    expect(skillMismatch(u, { bucket: 'M1', jurisdiction: null, languages: ['es'] })).toBe("ann speaks none of the contactee's languages (es; ann: en)");
+  });
+
+  it('calls a third party for the purpose the packs allow', () => {
+    expect(callPurpose('borrower', [pack('us-regf')])).toBe('collect');
+    expect(callPurpose('guarantor', [pack('cn')])).toBe('collect');
+    expect(callPurpose('reference', [pack('us-regf')])).toBe('location');
+    expect(callPurpose('employer', [pack('uk-conc')])).toBe('location');
+    expect(callPurpose('reference', [pack('cn')])).toBe('message');
   });
 });

@@ -26,7 +26,7 @@ accounts:
 /** events start on line 13 */
 const FIRST_EVENT_LINE = 13;
 /** The gate fields of an attempt that names none of them (only `time` varies). */
-const NO_GATE = { time: '10:00', offset: null, person: null, to: null, purpose: null, workplace: false, personal: null, liveAgent: false, template: null, visit: null, expect: null };
+const NO_GATE = { time: '10:00', offset: null, person: null, to: null, purpose: null, workplace: false, personal: null, liveAgent: false, template: null, agent: null, agency: null, visit: null, expect: null };
 const FILE = 'tl/never.yaml';
 
 function withEvents(...lines: string[]): string {
@@ -154,8 +154,8 @@ describe('attempt events', () => {
   });
 
   it('an unknown key in the attempt, and at the event', () => {
-    const t1 = withEvents('  - { date: 2026-03-10, account: L-1, attempt: { party: borrower, channel: call, outcome: busy, agent: A7 } }');
-    expectOnly(t1, at(t1, 'agent'), 'events[0].attempt.agent', 'is not a known field (known: party, channel, outcome, amount, due, person, to, purpose, workplace, personal, liveAgent, template, collectors, recording, noticeGiven)');
+    const t1 = withEvents('  - { date: 2026-03-10, account: L-1, attempt: { party: borrower, channel: call, outcome: busy, agentt: A7 } }');
+    expectOnly(t1, at(t1, 'agentt'), 'events[0].attempt.agentt', 'is not a known field (known: party, channel, outcome, amount, due, person, to, purpose, workplace, personal, liveAgent, template, agent, agency, collectors, recording, noticeGiven)');
     const t2 = withEvents('  - { date: 2026-03-10, account: L-1, note: x, attempt: { party: borrower, channel: call, outcome: busy } }');
     expectOnly(t2, at(t2, 'note'), 'events[0].note', 'is not a known field (known: date, account, attempt, time, expect)');
   });
@@ -266,7 +266,7 @@ describe('attempts events (expanded at parse time)', () => {
 
   it('rejects amount, due and time (not attempts keys)', () => {
     const t1 = withEvents('  - { date: 2026-03-01, account: L-1, attempts: { party: borrower, channel: call, outcome: busy, until: 2026-03-05, amount: 1 } }');
-    expectOnly(t1, at(t1, 'amount'), 'events[0].attempts.amount', 'is not a known field (known: party, channel, outcome, perDay, until, times, expect, person, to, purpose, workplace, personal, liveAgent, template)');
+    expectOnly(t1, at(t1, 'amount'), 'events[0].attempts.amount', 'is not a known field (known: party, channel, outcome, perDay, until, times, expect, person, to, purpose, workplace, personal, liveAgent, template, agent, agency)');
     const t2 = withEvents('  - { date: 2026-03-01, time: "10:00", account: L-1, attempts: { party: borrower, channel: call, outcome: busy, until: 2026-03-05 } }');
     expectOnly(t2, at(t2, 'time'), 'events[0].time', 'is not a known field (known: date, account, attempts)');
   });

@@ -78,10 +78,10 @@ describe('attempts for the gate', () => {
       '  - { date: 2026-03-03, account: L-1, expect: blocked, attempt: { party: reference, person: R-1, to: "+13125550111", purpose: location, workplace: true, personal: false, liveAgent: true, channel: call, outcome: conversation } }',
     ), FILE);
     const [a, b, c] = attempts(t);
-    expect(a?.gate).toEqual({ time: '20:59', offset: '-05:00', person: null, to: null, purpose: null, workplace: false, personal: null, liveAgent: false, template: null, visit: null, expect: 'allowed' });
+    expect(a?.gate).toEqual({ time: '20:59', offset: '-05:00', person: null, to: null, purpose: null, workplace: false, personal: null, liveAgent: false, template: null, agent: null, agency: null, visit: null, expect: 'allowed' });
     expect(b?.gate.offset).toBe('Z');
     expect(b?.gate.expect).toBe('us-regf/hours');
-    expect(c?.gate).toEqual({ time: '10:00', offset: null, person: 'R-1', to: '+13125550111', purpose: 'location', workplace: true, personal: false, liveAgent: true, template: null, visit: null, expect: 'blocked' });
+    expect(c?.gate).toEqual({ time: '10:00', offset: null, person: 'R-1', to: '+13125550111', purpose: 'location', workplace: true, personal: false, liveAgent: true, template: null, agent: null, agency: null, visit: null, expect: 'blocked' });
   });
 
   it('reads a visit team, with defaults for what is not given', () => {

@@ -103,6 +103,7 @@ const EXPECTED: Timeline = {
   strategy: null,
   jurisdiction: null,
   templates: {},
+  automate: [],
 };
 
 describe('parseTimeline: the example', () => {
@@ -180,8 +181,8 @@ describe('parseTimeline: events', () => {
   });
 
   it('the registry has one entry per kind', () => {
-    expect(EVENT_KINDS.map((k) => k.kind)).toEqual(['payment', 'pause', 'attempt', 'attempts', 'flag']);
-    expect(EVENT_KINDS.map((k) => k.produces)).toEqual(['payment', 'pause', 'attempt', 'attempt', 'flag']);
+    expect(EVENT_KINDS.map((k) => k.kind)).toEqual(['payment', 'pause', 'attempt', 'attempts', 'flag', 'check']);
+    expect(EVENT_KINDS.map((k) => k.produces)).toEqual(['payment', 'pause', 'attempt', 'attempt', 'flag', 'check']);
   });
 });
 
@@ -239,7 +240,7 @@ describe('parseTimeline: errors name file, line, column and field', () => {
 
   it('unknown top-level key', () => {
     const text = edit('until: 2026-06-30\n', 'until: 2026-06-30\nstat: 1\n');
-    expectIssue(text, '3:1', 'stat', 'is not a known field (known: start, until, products, accounts, events, buckets, strategy, jurisdiction, templates)');
+    expectIssue(text, '3:1', 'stat', 'is not a known field (known: start, until, products, accounts, events, buckets, strategy, jurisdiction, templates, automate)');
   });
 
   it('jurisdiction: a pack name, a path, or a list of them', () => {
@@ -378,7 +379,7 @@ describe('parseTimeline: errors name file, line, column and field', () => {
 
   it('no kind, or two kinds, names the event index', () => {
     const t1 = edit('account: L-1, payment: 88849', 'account: L-1');
-    expectIssue(t1, '19:5', 'events[0]', 'must have exactly one of payment, pause, attempt, attempts, flag; found none');
+    expectIssue(t1, '19:5', 'events[0]', 'must have exactly one of payment, pause, attempt, attempts, flag, check; found none');
     const t2 = edit('payment: 88849', 'payment: 88849, pause: { until: 2026-03-01, reason: x }');
     expectIssue(t2, '19:5', 'events[0]', 'found payment, pause');
   });

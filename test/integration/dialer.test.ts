@@ -1,0 +1,254 @@
+/**
+ * The voice dialer at the store, on SQLite and PostgreSQL: caller numbers registered per owner and
+ * checked by the gate (unregistered, retired, another owner's: blocked with `registered-caller-number`;
+ * the packs still checked; the number kept on the decision); rotating caller numbers cannot get past
+ * a call cap; the export's windows (us-regf hours in every zone, fewer after a cap filled, none
+ * under a cease, retired and wrong numbers left out, nothing recorded); the import (gate decision and
+ * contact result per call, idempotent by call id, conflicts and bad rows reported, strict mode,
+ * blocked calls recorded as compliance exceptions).
+ */
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { attemptRequest, loadRulePack, type GateContext } from '../../src/compliance/index.js';
+import { parseProduct } from '../../src/ledger/index.js';
+import { parseResults } from '../../src/channels/dialer.js';
+import type { Store } from '../../src/store/db.js';
+import { recordAct } from '../../src/store/acts.js';
+import { addAgency } from '../../src/store/agencies.js';
+import { addCallerNumber, listCallerNumbers, retireCallerNumber } from '../../src/store/caller-numbers.js';
+import { dialerExport, importDialerResults, type PacksFor } from '../../src/store/dialer.js';
+import { decideAndRecord, recordGateOutcome, saveJurisdiction } from '../../src/store/gate.js';
+import { addParties } from '../../src/store/parties.js';
+import { insertLoans } from '../../src/store/repo.js';
+import { BACKENDS } from '../support/stores.js';
+
+const regf = loadRulePack(readFileSync('rule-packs/us-regf.yaml', 'utf8'), 'rule-packs/us-regf.yaml');
+const packsFor: PacksFor = () => Promise.resolve({ packs: [regf], holidays: [] });
+const product = parseProduct('p', { method: 'bullet', annualRate: 0.1, termMonths: 3 });
+const DATE = '2026-03-02';
+const T0 = '2026-01-01T00:00:00.000Z';
+// [zone, phones]: L-3 lives in New York with a Los Angeles number (both zones bind)
+const borrowers: Record<string, [string, string[]]> = {
+  'L-1': ['America/New_York', ['+12125550101', '+12125550111']],
+  'L-2': ['America/Los_Angeles', ['+12135550102']],
+  'L-3': ['America/New_York', ['+12135550103']],
+  'L-4': ['America/New_York', ['+12125550104']],
+  'L-5': ['America/New_York', ['+12125550105']],
+};
+const loan = (id: string) => ({
+  account: { id, borrowerId: `B-${id}`, productId: 'p', currency: 'USD', principal: 100000, disbursed: '2026-01-01' },
+  product,
+  borrower: { id: `B-${id}`, name: `Borrower ${id}`, timezone: borrowers[id]?.[0] ?? 'UTC', phones: borrowers[id]?.[1] ?? [], emails: [], addresses: [{ kind: 'residential' as const, line: '1 Main St', country: 'US' }] },
+});
+const ctx = (): Omit<GateContext, 'history'> => ({ packs: [regf], holidays: [], holds: [], optOuts: [], workplaceForbidden: false, refusedContact: false });
+const call = (account: string, at: string, to?: string) => attemptRequest(
+  { id: `B-${account}`, kind: 'borrower', zones: [borrowers[account]?.[0] ?? 'UTC'], flags: {}, phones: borrowers[account]?.[1] ?? [], emails: [], addresses: [] },
+  { accountId: account, channel: 'call', at, ...(to ? { to } : {}) },
+);
+
+async function task(s: Store, account: string, party: string, priority = 5): Promise<number> {
+  const r = await s.db.insertInto('tasks').values({
+    account_id: account, business_date: DATE, type: 'call', party, channel: 'call', template: null, priority, window: null, stage: 'reminder', seq: 1, address: null, status: 'planned',
+  }).returning('id').executeTakeFirstOrThrow();
+  return Number(r.id);
+}
+
+async function seed(s: Store): Promise<void> {
+  await insertLoans(s.db, Object.keys(borrowers).map(loan));
+  await saveJurisdiction(s.db, null, ['us-regf']);
+  await addAgency(s, { id: 'acme', name: 'ACME', commission: { M2: '0.2' }, placementDays: 30, capacity: 10, regions: ['US'] }, { now: T0 });
+  await addCallerNumber(s.db, { number: '+1 212 555 0900', label: 'collections NY' }, { now: T0 });
+  await addCallerNumber(s.db, { number: '+12125550901' }, { now: T0 });
+  await addCallerNumber(s.db, { number: '+12125550950', agencyId: 'acme' }, { now: T0 });
+}
+
+const count = async (s: Store): Promise<number> => (await s.db.selectFrom('gate_decisions').select('id').execute()).length;
+
+describe.each(BACKENDS)('voice dialer on $name', (backend) => {
+  let store: Store | undefined;
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+  });
+
+  it('registers caller numbers per owner; the gate blocks unregistered, retired and other owners\' numbers and stores the number', async () => {
+    store = await backend.open();
+    const s = store;
+    await seed(s);
+    await expect(addCallerNumber(s.db, { number: '+12125550900' })).rejects.toThrow('is registered already (to the lender');
+    await expect(addCallerNumber(s.db, { number: '+12125550960', agencyId: 'nobody' })).rejects.toThrow('unknown agency "nobody"');
+    await expect(addCallerNumber(s.db, { number: '2125550960' })).rejects.toThrow('number: must be a valid international phone number');
+    await retireCallerNumber(s.db, '+12125550901', { now: '2026-02-01T00:00:00Z' });
+    expect((await listCallerNumbers(s.db)).map((c) => [c.number, c.owner, c.label, c.retiredAt])).toEqual([
+      ['+12125550900', 'lender', 'collections NY', null], ['+12125550901', 'lender', null, '2026-02-01T00:00:00.000Z'], ['+12125550950', 'acme', null, null],
+    ]);
+    expect((await listCallerNumbers(s.db, { inUse: true, owner: 'lender' })).map((c) => c.number)).toEqual(['+12125550900']);
+
+    const at = '2026-03-02T15:00:00Z'; // 10:00 in New York
+    const cases: [string, string | null, string][] = [
+      ['+12125550999', null, 'The caller number +12125550999 is not registered'],
+      ['+12125550901', null, 'The caller number +12125550901 was retired at 2026-02-01T00:00:00.000Z'],
+      ['+12125550950', null, 'The caller number +12125550950 is registered to agency acme; the lender\'s own agents may not use it'],
+      ['+1 212-555-0900', 'acme', 'The caller number +12125550900 is registered to the lender; agency acme may not use it'],
+    ];
+    for (const [caller, agencyId, reason] of cases) {
+      const d = await decideAndRecord(s, call('L-1', at), ctx(), { agentId: 'ann', agencyId, callerNumber: caller });
+      expect(d).toMatchObject({ allowed: false, rule: 'registered-caller-number', nextAllowedAt: null });
+      expect(d.reason).toContain(reason);
+      // the packs' rules still ran
+      expect(d.checked[0]).toBe('registered-caller-number');
+      expect(d.checked).toContain('us-regf/7-in-7');
+    }
+    // outside hours with an unregistered number: the caller number is named, the packs' block too
+    const both = await decideAndRecord(s, call('L-1', '2026-03-02T03:00:00Z'), ctx(), { callerNumber: '+12125550999' });
+    expect(both.reason).toContain('The packs block it too (us-regf/hours)');
+    // the lender's agent with the lender's number, the agency with its own: allowed
+    const ok = await decideAndRecord(s, call('L-1', at), ctx(), { agentId: 'ann', callerNumber: '+12125550900' });
+    expect(ok).toMatchObject({ allowed: true, rule: null });
+    expect(ok.checked[0]).toBe('registered-caller-number');
+    expect((await decideAndRecord(s, call('L-2', '2026-03-02T18:00:00Z'), ctx(), { agencyId: 'acme', callerNumber: '+12125550950' })).allowed).toBe(true);
+    // a call before its number was registered is blocked too
+    const early = await decideAndRecord(s, call('L-3', '2025-12-31T18:00:00Z'), ctx(), { callerNumber: '+12125550900' });
+    expect(early.reason).toContain('was registered only at 2026-01-01T00:00:00.000Z, after this call');
+    // no caller number: no check (SMS, letters, older callers)
+    expect((await decideAndRecord(s, call('L-4', at), ctx())).checked[0]).not.toBe('registered-caller-number');
+
+    const rows = await s.db.selectFrom('gate_decisions').select(['id', 'caller_number', 'allowed']).orderBy('id').execute();
+    expect(rows.map((r) => [r.caller_number, r.allowed])).toEqual([
+      ['+12125550999', 0], ['+12125550901', 0], ['+12125550950', 0], ['+12125550900', 0], ['+12125550999', 0], ['+12125550900', 1], ['+12125550950', 1], ['+12125550900', 0], [null, 1],
+    ]);
+  });
+
+  it('rotating two registered caller numbers cannot get past the 7-in-7 call cap: attempts count per person', async () => {
+    store = await backend.open();
+    const s = store;
+    await seed(s);
+    const callers = ['+12125550900', '+12125550902'];
+    await addCallerNumber(s.db, { number: callers[1] as string }, { now: T0 });
+    for (let i = 0; i < 7; i++) {
+      // two numbers of the borrower and two caller numbers, alternating
+      const d = await decideAndRecord(s, call('L-1', `2026-03-02T${14 + i}:00:00Z`, borrowers['L-1']?.[1][i % 2]), ctx(), { callerNumber: callers[i % 2] as string });
+      expect(d.allowed).toBe(true);
+      await recordGateOutcome(s, d.id, 'no_answer');
+    }
+    for (const caller of callers) {
+      const d = await decideAndRecord(s, call('L-1', '2026-03-02T22:00:00Z'), ctx(), { callerNumber: caller });
+      expect(d).toMatchObject({ allowed: false, rule: 'us-regf/7-in-7' });
+    }
+  });
+
+  it('exports each active number with the windows the gate allows: hours in every zone, a filled cap, a cease; records nothing', async () => {
+    store = await backend.open();
+    const s = store;
+    await seed(s);
+    await addParties(s.db, [{ id: 'R-1', accountId: 'L-1', kind: 'reference', relation: 'sibling', name: 'Bo Lee', phones: ['+13125550121', '+13125550122'] }]);
+    // the reference's second number was wrong (retired); the borrower's second number too (its last outcome)
+    await s.db.updateTable('parties').set({ data: JSON.stringify({ relation: 'sibling', timezone: null, languages: [], phones: [{ number: '+13125550121', type: 'mobile', consent: false, retiredAt: null }, { number: '+13125550122', type: 'mobile', consent: false, retiredAt: '2026-02-20T15:00:00.000Z' }], emails: [], addresses: [], forbidsCalls: false }) }).where('id', '=', 'R-1').execute();
+    const wrong = await decideAndRecord(s, call('L-1', '2026-02-10T15:00:00Z', '+12125550111'), ctx());
+    await recordGateOutcome(s, wrong.id, 'wrong_number');
+    // L-4: seven calls on 2026-02-23 from 13:00 New York: the cap frees at 13:00 on 2026-03-02
+    for (let i = 0; i < 7; i++) {
+      const d = await decideAndRecord(s, call('L-4', `2026-02-23T18:0${i}:00Z`), ctx());
+      await recordGateOutcome(s, d.id, 'no_answer');
+    }
+    // L-5: a cease request
+    await recordAct(s, { kind: 'cease', debtId: 'L-5', partyId: null, at: '2026-02-25T12:00:00Z', source: 'letter' });
+    const t1 = await task(s, 'L-1', 'borrower');
+    const t2 = await task(s, 'L-2', 'borrower', 3);
+    const t3 = await task(s, 'L-3', 'borrower');
+    const t4 = await task(s, 'L-4', 'borrower');
+    const t5 = await task(s, 'L-5', 'borrower');
+    const t6 = await task(s, 'L-1', 'reference');
+    const t7 = await task(s, 'L-2', 'reference');
+    // not exported: another date, another type, done
+    await s.db.insertInto('tasks').values({ account_id: 'L-1', business_date: '2026-03-03', type: 'call', party: 'borrower', channel: 'call', template: null, priority: 5, window: null, stage: 'reminder', seq: 1, address: null, status: 'planned' }).execute();
+    await s.db.insertInto('tasks').values({ account_id: 'L-1', business_date: DATE, type: 'sms', party: 'borrower', channel: 'sms', template: null, priority: 5, window: null, stage: 'reminder', seq: 1, address: null, status: 'planned' }).execute();
+    const before = await count(s);
+
+    const e = await dialerExport(s, { date: DATE, packsFor });
+    expect(await count(s)).toBe(before);
+    const windows = e.rows.map((r) => [r.exportRowId, r.partyId, r.zone, r.purpose, r.windows.map((w) => `${w.local} ${w.from}/${w.to}`)]);
+    expect(windows).toEqual([
+      // priority 3 first, then priority 5 by account, party, number
+      [`${DATE}/${t2}/+12135550102`, 'B-L-2', 'America/Los_Angeles', 'collect', ['08:00-21:00 2026-03-02T16:00:00.000Z/2026-03-03T05:00:00.000Z']],
+      [`${DATE}/${t1}/+12125550101`, 'B-L-1', 'America/New_York', 'collect', ['08:00-21:00 2026-03-02T13:00:00.000Z/2026-03-03T02:00:00.000Z']],
+      [`${DATE}/${t6}/+13125550121`, 'R-1', 'America/Chicago', 'location', ['08:00-20:00 2026-03-02T14:00:00.000Z/2026-03-03T02:00:00.000Z']],
+      // New York borrower, Los Angeles number: 08:00 in Los Angeles until 21:00 in New York
+      [`${DATE}/${t3}/+12135550103`, 'B-L-3', 'America/Los_Angeles', 'collect', ['08:00-18:00 2026-03-02T16:00:00.000Z/2026-03-03T02:00:00.000Z']],
+      // the cap frees when the first of the seven calls leaves the rolling 168 hours
+      [`${DATE}/${t4}/+12125550104`, 'B-L-4', 'America/New_York', 'collect', ['13:00-21:00 2026-03-02T18:00:00.000Z/2026-03-03T02:00:00.000Z']],
+    ]);
+    expect(e.noWindow.map((r) => [r.exportRowId, r.rule, r.nextAllowedAt])).toEqual([[`${DATE}/${t5}/+12125550105`, 'us-regf/cease', null]]);
+    expect(e.noWindow[0]?.reason).toMatch(/cease/i);
+    expect(e.noNumber).toEqual([{ taskId: t7, accountId: 'L-2', partyKind: 'reference', reason: 'no reference on file for the account' }]);
+    expect(e.callerNumbers).toEqual(['+12125550900', '+12125550901']);
+    // six numbers, 96 quarter-hours each, plus the edges refined to the minute
+    expect(e.asked).toBeGreaterThanOrEqual(6 * 96);
+
+    // an agency's export: only the accounts placed with it on the date
+    await s.db.insertInto('placements').values({ account_id: 'L-2', agency_id: 'acme', rule_id: 'r', bucket: 'M2', balance: 100000, currency: 'USD', placed_on: '2026-02-15', ends_on: '2026-03-17', recalled_on: null, recall_reason: null, recall_ref: null, seed: 's', placed_at: T0 }).execute();
+    const acme = await dialerExport(s, { date: DATE, agencyId: 'acme', packsFor });
+    expect(acme.rows.map((r) => [r.accountId, r.placedWith])).toEqual([['L-2', 'acme']]);
+    expect(acme.callerNumbers).toEqual(['+12125550950']);
+  });
+
+  it('imports calls through the gate: results recorded, duplicates skipped, conflicts and bad rows reported, blocked calls recorded', async () => {
+    store = await backend.open();
+    const s = store;
+    await seed(s);
+    const t1 = await task(s, 'L-1', 'borrower');
+    const e = await dialerExport(s, { date: DATE, packsFor });
+    const row = e.rows.find((r) => r.taskId === t1);
+    expect(row?.windows.map((w) => w.local)).toEqual(['08:00-21:00']);
+    const good = JSON.stringify([
+      { callId: 'C-1', exportRowId: row?.exportRowId, callerNumber: '+12125550900', agent: 'ann', at: '2026-03-02T14:00:00Z', outcome: 'no_answer' },
+      { callId: 'C-2', account: 'L-2', party: 'borrower', number: '+12135550102', callerNumber: '+12125550900', at: '2026-03-02T17:00:00Z', outcome: 'promise', promiseAmount: 5000, promiseDue: '2026-03-10' },
+      // 22:00 in New York: the dialer called when it should not have
+      { callId: 'C-3', account: 'L-3', party: 'B-L-3', number: '+12135550103', callerNumber: '+12125550900', at: '2026-03-03T03:00:00Z', outcome: 'no_answer' },
+    ]);
+    const r1 = await importDialerResults(s, parseResults(good, 'json'), { packsFor });
+    expect(r1.rows.map((x) => [x.row, x.callId, x.status, x.rule])).toEqual([[1, 'C-1', 'imported', null], [2, 'C-2', 'imported', null], [3, 'C-3', 'blocked', 'us-regf/hours']]);
+    expect(r1.rows[2]?.reason).toContain('Next allowed');
+    const attempts = await s.db.selectFrom('attempts').select(['account_id', 'outcome', 'promise_amount', 'promise_due', 'decision_id', 'agent_id']).orderBy('id').execute();
+    expect(attempts.map((a) => [a.account_id, a.outcome, a.promise_amount === null ? null : Number(a.promise_amount), a.promise_due, Number(a.decision_id), a.agent_id])).toEqual([
+      ['L-1', 'no_answer', null, null, r1.rows[0]?.decisionId, 'ann'], ['L-2', 'promise', 5000, '2026-03-10', r1.rows[1]?.decisionId, null],
+    ]);
+    const decisions = await s.db.selectFrom('gate_decisions').select(['id', 'allowed', 'outcome', 'caller_number', 'agent_id']).orderBy('id').execute();
+    expect(decisions.map((d) => [d.allowed, d.outcome, d.caller_number, d.agent_id])).toEqual([[1, 'no_answer', '+12125550900', 'ann'], [1, 'promise', '+12125550900', null], [0, null, '+12125550900', null]]);
+    expect((await s.db.selectFrom('dialer_calls').select(['call_id', 'allowed']).orderBy('call_id').execute()).map((d) => [d.call_id, d.allowed])).toEqual([['C-1', 1], ['C-2', 1], ['C-3', 0]]);
+
+    // the same file again (as CSV this time): every call a duplicate, nothing recorded
+    const csv = [
+      'call_id,export_row_id,account,party,number,caller_number,agent,at,outcome,promise_amount,promise_due',
+      `C-1,${row?.exportRowId ?? ''},,,,+12125550900,ann,2026-03-02T09:00:00-05:00,no_answer,,`,
+      'C-2,,L-2,borrower,+12135550102,+12125550900,,2026-03-02T17:00:00Z,promise,5000,2026-03-10',
+    ].join('\n');
+    const r2 = await importDialerResults(s, parseResults(csv, 'csv'), { packsFor });
+    expect(r2.rows.map((x) => [x.callId, x.status])).toEqual([['C-1', 'duplicate'], ['C-2', 'duplicate']]);
+    expect(await count(s)).toBe(3);
+
+    // a call id with other content is refused; a bad row is reported by row and field; good rows still go in
+    const mixed = JSON.stringify([
+      { callId: 'C-1', exportRowId: row?.exportRowId, callerNumber: '+12125550900', agent: 'ann', at: '2026-03-02T14:00:00Z', outcome: 'voicemail' },
+      { callId: 'C-4', account: 'L-4', party: 'borrower', number: '+12125550104', callerNumber: '+12125550900', outcome: 'no_answer' },
+      { callId: 'C-5', account: 'L-4', party: 'borrower', number: '+12125550199', callerNumber: '+12125550900', at: '2026-03-02T15:00:00Z', outcome: 'no_answer' },
+      { callId: 'C-6', account: 'L-4', party: 'borrower', number: '+12125550104', callerNumber: '+12125550900', at: '2026-03-02T15:00:00Z', outcome: 'promise', promiseAmount: 100, promiseDue: '2026-03-01' },
+      { callId: 'C-7', account: 'L-4', party: 'borrower', number: '+12125550104', callerNumber: '+12125550999', at: '2026-03-02T15:00:00Z', outcome: 'no_answer' },
+      { callId: 'C-8', account: 'L-5', party: 'borrower', number: '+12125550105', callerNumber: '+12125550900', at: '2026-03-02T15:00:00Z', outcome: 'voicemail' },
+    ]);
+    // strict: nothing at all
+    const strict = await importDialerResults(s, parseResults(mixed, 'json'), { packsFor, strict: true });
+    expect(strict.aborted).toBe(true);
+    expect(await count(s)).toBe(3);
+    const r3 = await importDialerResults(s, parseResults(mixed, 'json'), { packsFor });
+    expect(r3.rows.map((x) => [x.row, x.status, x.field ?? x.rule])).toEqual([
+      [1, 'rejected', 'callId'], [2, 'rejected', 'at'], [3, 'rejected', 'number'], [4, 'rejected', 'promiseDue'],
+      [5, 'blocked', 'registered-caller-number'], [6, 'imported', null],
+    ]);
+    expect(r3.rows[0]?.reason).toContain('call C-1 was imported already with other content');
+    expect(r3.rows[2]?.reason).toContain('+12125550199 is not a number of B-L-4');
+    expect(r3.rows[4]?.reason).toContain('+12125550999 is not registered');
+    expect(strict.rows.map((x) => x.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    expect(await count(s)).toBe(5);
+  });
+});
