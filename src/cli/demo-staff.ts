@@ -11,7 +11,7 @@ import { attemptRequest, instantAt, type AttemptRequest, type GateContext, type 
 import { parseVisitReport, planDay, visitRules, type FieldAgent, type VisitTask } from '../field/index.js';
 import type { Product } from '../ledger/index.js';
 import {
-  DEMO_AGENCIES, DEMO_CALLER_NUMBERS, DEMO_FIELD_AGENTS, DEMO_PLACEMENT_RULES, DEMO_USERS, addressLocation, demoReference, drawCallOutcome, drawThirdPartyOutcome, drawVisitOutcome, paymentsFor, workRng,
+  DEMO_AGENCIES, DEMO_CALLER_NUMBERS, DEMO_FIELD_AGENTS, DEMO_PLACEMENT_RULES, DEMO_USERS, addressLocation, demoCallerNumber, demoReference, drawCallOutcome, drawThirdPartyOutcome, drawVisitOutcome, paymentsFor, workRng,
   type BorrowerOutlook, type CallDraw, type DemoUser, type SimLoan,
 } from '../sim/index.js';
 import { parsePlacementRules } from '../agency/index.js';
@@ -52,7 +52,7 @@ export async function ensureStaff(store: Store, now: string): Promise<{ users: n
     await addUser(store, { id: u.id, name: u.name, role: u.role, agencyId: u.agencyId ?? null, capacity: u.capacity, skills: u.skills }, ACTOR, now);
     users++;
   }
-  // the caller numbers the lender and the agencies show (not yet used by the simulated calls)
+  // the caller numbers the lender and the agencies show (the simulated calls show them: demoCallerNumber)
   const live = new Set((await store.db.selectFrom('caller_numbers').select('number').where('retired_at', 'is', null).execute()).map((r) => r.number));
   let callerNumbers = 0;
   for (const n of DEMO_CALLER_NUMBERS) {
@@ -210,7 +210,7 @@ async function workQueues(store: Store, date: BusinessDate, ctx: StaffContext, p
   const agents: AgentDay[] = calling.map((user) => ({
     user, t: instantAt(date, DAY_START, user.zone), end: instantAt(date, DAY_END, user.zone), call: null, blocked: new Set(), n: 0,
   }));
-  const by = (a: AgentDay): { agentId: string; agencyId: string | null } => ({ agentId: a.user.id, agencyId: a.user.agencyId ?? null });
+  const by = (a: AgentDay): { agentId: string; agencyId: string | null; callerNumber: string | null } => ({ agentId: a.user.id, agencyId: a.user.agencyId ?? null, callerNumber: demoCallerNumber(a.user) });
 
   for (;;) {
     // the agent whose next step comes first (ties: the order of DEMO_USERS): agents interleave in simulated time
@@ -221,7 +221,7 @@ async function workQueues(store: Store, date: BusinessDate, ctx: StaffContext, p
       // the call: one gate decision, recorded whatever it says
       const { item, draw, request } = a.call;
       a.call = null;
-      const r = await wrapUp(store, item.id, draw.outcome, { at: iso(a.t), packsFor: packs.packsFor, promise: draw.promise, actor: a.user.id });
+      const r = await wrapUp(store, item.id, draw.outcome, { at: iso(a.t), packsFor: packs.packsFor, promise: draw.promise, actor: a.user.id, callerNumber: demoCallerNumber(a.user) });
       if (!r.decision.allowed) {
         day.blocked++;
         a.blocked.add(item.id);

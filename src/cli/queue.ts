@@ -94,12 +94,13 @@ export function registerQueue(program: Command): void {
     .option('--promise-amount <minor>', 'outcome promise: the amount promised, in minor units')
     .option('--promise-due <YYYY-MM-DD>', 'outcome promise: the date it is promised for')
     .option('--note <text>', 'a note kept with the attempt')
-    .action(async (o: { item: string; outcome: string; at?: string; promiseAmount?: string; promiseDue?: string; note?: string }, cmd: Command) => {
+    .option('--caller <number>', 'the caller number shown (caller ID); the gate blocks one not registered to the agent\'s agency or the lender (`arrears caller-number`)')
+    .action(async (o: { item: string; outcome: string; at?: string; promiseAmount?: string; promiseDue?: string; note?: string; caller?: string }, cmd: Command) => {
       if (!/^\d+$/.test(o.item)) throw new ValidationError('--item', `must be a queue item id, got "${o.item}"`);
       const at = instant(o.at);
       const promise = promiseFlags(o);
       await withStore(cmd, async (s) => {
-        const w = await wrapUp(s, Number(o.item), o.outcome, { at, packsFor: packsFor(s), promise, note: o.note ?? null, ...(process.env.ARREARS_ACTOR ? { actor: process.env.ARREARS_ACTOR } : {}) });
+        const w = await wrapUp(s, Number(o.item), o.outcome, { at, packsFor: packsFor(s), promise, note: o.note ?? null, callerNumber: o.caller ?? null, ...(process.env.ARREARS_ACTOR ? { actor: process.env.ARREARS_ACTOR } : {}) });
         if (w.decision.allowed) {
           const act = w.result?.actKind ? `; act ${w.result.actKind} recorded` : '';
           const p = promise ? `; promise ${promise.amount} due ${promise.due}` : '';

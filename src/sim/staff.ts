@@ -96,6 +96,15 @@ export const DEMO_CALLER_NUMBERS: readonly { number: string; agencyId: string | 
   { number: '+8675512345678', agencyId: 'huaxia', label: 'Huaxia Asset Services' },
 ];
 
+const LENDER_NUMBER_BY_PACK: Readonly<Record<string, string>> = { 'us-regf': '+12125550199', 'uk-conc': '+442079460100', cn: '+862161234567' };
+
+/** The caller number a demo user shows: their agency's, else the lender's for their (first) jurisdiction; null: none. */
+export function demoCallerNumber(u: Pick<DemoUser, 'agencyId' | 'skills'>): string | null {
+  if (u.agencyId !== undefined) return DEMO_CALLER_NUMBERS.find((n) => n.agencyId === u.agencyId)?.number ?? null;
+  const pack = u.skills.jurisdictions[0];
+  return pack === undefined ? null : LENDER_NUMBER_BY_PACK[pack] ?? null;
+}
+
 /** One rule per late bucket; the contracts' regions send each account to its country's agency. */
 export const DEMO_PLACEMENT_RULES = LATE.map((bucket) => ({ id: `late-${bucket}`, bucket, minBalance: 1 }));
 

@@ -298,6 +298,8 @@ export interface WrapUpOptions {
   note?: string | null;
   /** who records it (audit); default: the item's agent */
   actor?: string;
+  /** the caller number (caller ID) shown; the gate blocks one not registered to the agent's agency (or the lender) */
+  callerNumber?: string | null;
 }
 
 async function decisionOf(db: Db, id: number): Promise<RecordedDecision> {
@@ -342,7 +344,7 @@ export async function wrapUp(store: Store, itemId: number, outcome: string, opts
   // an agency agent's attempts count for their agency too (complaint rates)
   const agent = await store.db.selectFrom('users').select('agency_id').where('id', '=', item.agentId).executeTakeFirst();
   const decision = await decideAndRecord(store, t.request, { ...base, holds: [], optOuts: [], workplaceForbidden: t.workplaceForbidden, refusedContact: false },
-    { agentId: item.agentId, agencyId: agent?.agency_id ?? null });
+    { agentId: item.agentId, agencyId: agent?.agency_id ?? null, callerNumber: opts.callerNumber ?? null });
   if (!decision.allowed) return { item, decision, result: null };
   const now = new Date().toISOString();
   const result = await withLocks(store, [`debt:${t.request.debtId}`, `party:${t.request.party.id}`], async (db, dialect) => {

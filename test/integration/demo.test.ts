@@ -119,6 +119,12 @@ describe('arrears demo: staff at work', () => {
       // every attempt by an agent went through the gate: allowed ones with their outcome, and some blocked
       const byAgents = await s.db.selectFrom('gate_decisions').select(['allowed', 'outcome', 'agency_id', 'rule', 'channel']).where('agent_id', 'is not', null).execute();
       expect(byAgents.some((d) => d.allowed === 0 && d.rule !== null)).toBe(true);
+      // calls show a registered caller number of the agent's agency or the lender; none is blocked for it
+      const calls = await s.db.selectFrom('gate_decisions').select(['caller_number', 'rule']).where('agent_id', 'is not', null).where('channel', '=', 'call').execute();
+      const registered = new Set((await s.db.selectFrom('caller_numbers').select('number').execute()).map((r) => r.number));
+      expect(calls.length).toBeGreaterThan(0);
+      expect(calls.every((c) => c.caller_number !== null && registered.has(c.caller_number))).toBe(true);
+      expect(calls.some((c) => c.rule === 'registered-caller-number')).toBe(false);
       expect(byAgents.filter((d) => d.allowed === 1).every((d) => d.outcome !== null)).toBe(true);
       expect(byAgents.some((d) => d.agency_id !== null)).toBe(true);
       expect(new Set(byAgents.map((d) => d.outcome))).toContain('promise');

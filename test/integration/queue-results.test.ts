@@ -11,6 +11,7 @@ import { loadRulePack } from '../../src/compliance/index.js';
 import { parseProduct } from '../../src/ledger/index.js';
 import { BROKEN_PROMISE_BUMP } from '../../src/queues/index.js';
 import { verifyAudit } from '../../src/store/audit.js';
+import { addCallerNumber } from '../../src/store/caller-numbers.js';
 import type { Store } from '../../src/store/db.js';
 import { saveJurisdiction } from '../../src/store/gate.js';
 import { addParties } from '../../src/store/parties.js';
@@ -164,6 +165,23 @@ describe.each(BACKENDS)('work queues with contact results on $name', (backend) =
     await wrapUp(s, await itemOf(s, 'L-2'), 'reached_person', { at: AT, packsFor });
     expect(await queueStatus(s.db, DATE)).toEqual([{ agentId: 'a1', assigned: 2, done: 2, skipped: 0, open: 0, promises: 1, rightPartyContacts: 1 }]);
     expect((await s.db.selectFrom('tasks').select('status').orderBy('id').execute()).map((t) => t.status)).toEqual(['done', 'done']);
+  });
+
+  it('wrap-up shows a caller number: the gate blocks one that is not the lender\'s, and the item stays open', async () => {
+    store = await backend.open();
+    const s = store;
+    await seed(s, { 'L-1': 10000 });
+    await addUser(s, { id: 'a1', name: 'Ann', role: 'agent', capacity: 10 });
+    await addCallerNumber(s.db, { number: '+12125550199' }, { now: '2026-03-01T00:00:00Z' });
+    await buildQueueForDate(s, DATE);
+    const item = await itemOf(s, 'L-1');
+    const foreign = await wrapUp(s, item, 'no_answer', { at: AT, packsFor, callerNumber: '+12125550100' });
+    expect(foreign.decision).toMatchObject({ allowed: false, rule: 'registered-caller-number' });
+    expect(foreign.item.status).toBe('open');
+    const ok = await wrapUp(s, item, 'no_answer', { at: '2026-03-02T15:05:00Z', packsFor, callerNumber: '+1 212 555 0199' });
+    expect(ok.decision.allowed).toBe(true);
+    expect(await s.db.selectFrom('gate_decisions').select(['allowed', 'caller_number']).orderBy('id').execute())
+      .toEqual([{ allowed: 0, caller_number: '+12125550100' }, { allowed: 1, caller_number: '+12125550199' }]);
   });
 
   it('a supervisor re-assigns an open item to an agent with the skills; audited', async () => {

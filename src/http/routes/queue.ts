@@ -11,13 +11,14 @@ import { nextAccount, wrapUp } from '../../store/queues.js';
 import { accountsVisibleTo } from '../../store/agencies.js';
 import { requireUser, assertAccountVisible, type ApiContext } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
-import { blocked, instantOf, INSTANT_SCHEMA, NOTE_SCHEMA, OUTCOME_SCHEMA, PROMISE_SCHEMA, type PromiseBody } from './shared.js';
+import { blocked, E164_SCHEMA, INSTANT_SCHEMA, instantOf, NOTE_SCHEMA, OUTCOME_SCHEMA, PROMISE_SCHEMA, type PromiseBody } from './shared.js';
 
 interface WrapUpBody {
   outcome: string;
   at?: string;
   promise?: PromiseBody | null;
   note?: string | null;
+  callerNumber?: string;
 }
 
 const wrapUpSchema = {
@@ -26,7 +27,7 @@ const wrapUpSchema = {
     type: 'object',
     additionalProperties: false,
     required: ['outcome'],
-    properties: { outcome: OUTCOME_SCHEMA, at: INSTANT_SCHEMA, promise: PROMISE_SCHEMA, note: NOTE_SCHEMA },
+    properties: { outcome: OUTCOME_SCHEMA, at: INSTANT_SCHEMA, promise: PROMISE_SCHEMA, note: NOTE_SCHEMA, callerNumber: E164_SCHEMA },
   },
 } as const;
 
@@ -63,6 +64,7 @@ export function queueRoutes(ctx: ApiContext): FastifyPluginAsync {
         w = await wrapUp(ctx.store, itemId, body.outcome, {
           at, packsFor: ctx.packsFor, actor: user.id,
           ...(body.promise !== undefined ? { promise: body.promise } : {}), ...(body.note !== undefined ? { note: body.note } : {}),
+          ...(body.callerNumber !== undefined ? { callerNumber: body.callerNumber } : {}),
         });
       } catch (e) {
         // a retry with another result than the one recorded
