@@ -6,14 +6,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { parseDate, ValidationError, type BusinessDate } from '../core/index.js';
-import type { LoadedPack } from '../compliance/index.js';
 import { formatExportCsv, formatExportJson, LENDER, parseResults } from '../channels/dialer.js';
-import type { Store } from '../store/db.js';
-import { accountJurisdiction } from '../store/gate.js';
 import { addCallerNumber, listCallerNumbers, retireCallerNumber } from '../store/caller-numbers.js';
-import { dialerExport, importDialerResults, type PacksFor } from '../store/dialer.js';
+import { dialerExport, importDialerResults } from '../store/dialer.js';
 import { BLOCKED_EXIT_CODE } from './gate.js';
-import { findPackFile, loadPackFile, packHolidays } from './packs.js';
+import { accountPacks } from './packs.js';
 import { table, withStore } from './shared.js';
 
 function instant(v: string | undefined, flag: string): string | undefined {
@@ -22,25 +19,6 @@ function instant(v: string | undefined, flag: string): string | undefined {
   return new Date(Date.parse(v)).toISOString();
 }
 
-/** The packs of `arrears gate jurisdiction` for the account's borrower, with their holidays for the year and the next; files read once. */
-function packsFor(store: Store): PacksFor {
-  const files = new Map<string, LoadedPack>();
-  const holidays = new Map<string, string[]>();
-  return async (accountId, at) => {
-    const names = await accountJurisdiction(store.db, accountId);
-    if (names === null) throw new ValidationError('jurisdiction', `no rule packs are in force for account ${accountId}: set them with \`arrears gate jurisdiction us-regf,us-ma [--country US]\``);
-    const packs = names.map((n) => {
-      let p = files.get(n);
-      if (!p) files.set(n, (p = loadPackFile(findPackFile(n))));
-      return p;
-    });
-    const year = Number(at.slice(0, 4));
-    const key = `${names.join(',')}|${year}`;
-    let h = holidays.get(key);
-    if (!h) holidays.set(key, (h = packHolidays(packs, `${year}-01-01`, `${year + 1}-12-31`)));
-    return { packs, holidays: h };
-  };
-}
 
 const actor = (): string => process.env.ARREARS_ACTOR ?? 'cli';
 
@@ -97,7 +75,7 @@ export function registerDialer(program: Command): void {
       const date: BusinessDate = parseDate(o.date, '--date');
       await withStore(cmd, async (s) => {
         const started = performance.now();
-        const e = await dialerExport(s, { date, agencyId: o.agency ?? null, packsFor: packsFor(s) });
+        const e = await dialerExport(s, { date, agencyId: o.agency ?? null, packsFor: accountPacks(s) });
         const { asked, ...out } = e;
         const text = o.format === 'json' ? formatExportJson(out) : formatExportCsv(out);
         if (o.out !== undefined) writeFileSync(o.out, text);
@@ -124,7 +102,7 @@ export function registerDialer(program: Command): void {
       const format = o.format ?? (/\.json$/i.test(file) ? 'json' : 'csv');
       const parsed = parseResults(body, format);
       process.exitCode = await withStore(cmd, async (s) => {
-        const r = await importDialerResults(s, parsed, { packsFor: packsFor(s), strict: o.strict === true, agencyId: o.agency ?? null, actor: actor() });
+        const r = await importDialerResults(s, parsed, { packsFor: accountPacks(s), strict: o.strict === true, agencyId: o.agency ?? null, actor: actor() });
         for (const x of r.rows) {
           const id = x.callId === null ? '' : ` (call ${x.callId})`;
           if (x.status === 'rejected') process.stderr.write(`row ${x.row}${id}: ${x.field ?? 'row'}: ${x.reason ?? ''}\n`);

@@ -11,10 +11,9 @@ import {
   DEFAULT_MAX_EVIDENCE_BYTES, parseAgents, parseClock, parseVisitLocations, parseVisitReport, planDay, VISIT_ADDRESSES, visitRules,
   type DayPlan, type GroupBy, type VisitAddress, type VisitRules, type VisitTask,
 } from '../field/index.js';
-import type { Store } from '../store/db.js';
-import { checkInVisit, reportVisit, saveDayPlan, visitsBlocked, visitTasksFor, type VisitGateFor } from '../store/field.js';
+import { checkInVisit, reportVisit, saveDayPlan, visitsBlocked, visitTasksFor } from '../store/field.js';
 import { accountJurisdiction } from '../store/gate.js';
-import { findPackFile, loadPackFile, packHolidays } from './packs.js';
+import { findPackFile, loadPackFile, accountPacks } from './packs.js';
 import { table, withStore } from './shared.js';
 
 /** Exit code when the gate blocks a visit (as `arrears gate decide`). */
@@ -53,26 +52,6 @@ function packRules(names: string | undefined): VisitRules | null {
   return packs ? visitRules(packs.flatMap((p) => p.rules)) : null;
 }
 
-/**
- * The packs the gate decides a visit to an account against: the account's packs in force (`arrears gate
- * jurisdiction`), else `fallback` (--pack); none at all is an error, or, with `optional`, null (no gate check).
- */
-function gateFor(store: Store, fallback: LoadedPack[] | null, optional = false): VisitGateFor {
-  const cache = new Map<string, LoadedPack[]>();
-  return async (accountId, at) => {
-    const names = await accountJurisdiction(store.db, accountId);
-    let packs = fallback;
-    if (names !== null) {
-      const key = names.join(',');
-      packs = cache.get(key) ?? names.map((n) => loadPackFile(findPackFile(n)));
-      cache.set(key, packs);
-    }
-    if (packs === null && optional) return { packs: [], holidays: [] };
-    if (packs === null) throw new ValidationError('jurisdiction', `no rule packs are in force for account ${accountId}: set them with \`arrears gate jurisdiction cn [--country CN]\` or pass --pack`);
-    const year = Number(at.slice(0, 4));
-    return { packs, holidays: packHolidays(packs, `${year}-01-01`, `${year + 1}-12-31`) };
-  };
-}
 
 function addressOption(v: string | undefined): VisitAddress {
   if (v === undefined) return 'residential';
@@ -150,7 +129,7 @@ export function registerField(program: Command): void {
         // against its packs in force (else --pack; an account with neither has no rules to pass), for a team of the
         // plan's size that records and gave notice (the check-in and the report check the real team)
         const blocked = await visitsBlocked(s, tasks.map((t) => t.accountId), (zone) => new Date(instantAt(date, parseClock(from, '--from'), zone)).toISOString(),
-          { collectors: Array.from({ length: collectors }, (_, i) => `collector-${i + 1}`), recording: true, noticeGiven: true }, gateFor(s, packs, true));
+          { collectors: Array.from({ length: collectors }, (_, i) => `collector-${i + 1}`), recording: true, noticeGiven: true }, accountPacks(s, { fallback: packs, optional: true }));
         const visits: VisitTask[] = tasks.map((t) => {
           const b = blocked.get(t.accountId);
           return { id: t.id, accountId: t.accountId, address: t.address, priority: t.priority, ...locations.get(t.accountId), ...(b ? { blocked: b } : {}) };
@@ -179,7 +158,7 @@ export function registerField(program: Command): void {
       const address = addressOption(o.address);
       const collectors = o.collectors.split(',').map((c) => c.trim()).filter((c) => c !== '');
       process.exitCode = await withStore(cmd, async (s) => {
-        const c = await checkInVisit(s, { accountId: o.account, at, address, collectors, recording: o.recording, noticeGiven: o.notice }, gateFor(s, loadPacks(o.pack)));
+        const c = await checkInVisit(s, { accountId: o.account, at, address, collectors, recording: o.recording, noticeGiven: o.notice }, accountPacks(s, { fallback: loadPacks(o.pack) }));
         if (!c.decision.allowed) {
           process.stdout.write(`blocked by ${c.decision.rule ?? '?'} (decision ${c.decision.id}): ${c.decision.reason}\n`);
           return BLOCKED_EXIT_CODE;
@@ -210,7 +189,7 @@ export function registerField(program: Command): void {
         const report = parseVisitReport(raw, { maxEvidenceBytes, ...(rules ? { minCollectors: rules.collectors, recordingRequired: rules.recording } : {}) });
         const r = await reportVisit(s, o.account, report, {
           actor: actor(o), noticeGiven: o.notice,
-          ...(o.decision !== undefined ? { decisionId: Number(o.decision) } : { gateFor: gateFor(s, loadPacks(o.pack)) }),
+          ...(o.decision !== undefined ? { decisionId: Number(o.decision) } : { gateFor: accountPacks(s, { fallback: loadPacks(o.pack) }) }),
         });
         if (!r.recorded) {
           process.stderr.write(`visit report refused: the gate blocked the visit (decision ${r.decisionId}) by ${r.rule ?? '?'}: ${r.reason}\n`);

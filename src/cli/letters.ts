@@ -8,10 +8,7 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseDate, ValidationError } from '../core/index.js';
 import type { LetterHead, PageSize } from '../channels/letters/letter-pdf.js';
-import type { Store } from '../store/db.js';
-import { accountJurisdiction } from '../store/gate.js';
-import type { LetterPacksFor } from '../store/letters.js';
-import { findPackFile, loadPackFile, packHolidays } from './packs.js';
+import { accountPacks } from './packs.js';
 import { logger, progress } from './progress.js';
 import { table, withStore } from './shared.js';
 
@@ -39,16 +36,6 @@ function headFrom(o: BatchOpts, env: NodeJS.ProcessEnv = process.env): LetterHea
   return { name, address, phone };
 }
 
-/** The packs of `arrears gate jurisdiction` for the account's borrower, with their holidays for the year and the next. */
-function packsFor(store: Store): LetterPacksFor {
-  return async (accountId, at) => {
-    const names = await accountJurisdiction(store.db, accountId);
-    if (names === null) throw new ValidationError('jurisdiction', `no rule packs are in force for account ${accountId}: set them with \`arrears gate jurisdiction us-regf,us-ma [--country US]\``);
-    const packs = names.map((n) => loadPackFile(findPackFile(n)));
-    const year = Number(at.slice(0, 4));
-    return { packs, holidays: packHolidays(packs, `${year}-01-01`, `${year + 1}-12-31`) };
-  };
-}
 
 /** Writes a file whole or not at all (a temporary file renamed into place). */
 function writeAtomic(path: string, data: string | Buffer): void {
@@ -98,7 +85,7 @@ export function registerLetters(program: Command): void {
         let r;
         try {
           r = await runLetterBatch(s, {
-            date, head, templates, packsFor: packsFor(s), cjkFont, pageSize: o.pageSize, actor: process.env.ARREARS_ACTOR ?? 'cli',
+            date, head, templates, packsFor: accountPacks(s), cjkFont, pageSize: o.pageSize, actor: process.env.ARREARS_ACTOR ?? 'cli',
             onProgress: (done, total) => bar.update(`letters ${date}`, done, total),
           });
         } finally {

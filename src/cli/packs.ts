@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { ValidationError, type BusinessDate } from '../core/index.js';
 import { calendarByName, loadRulePack, SHIPPED_PACKS, type LoadedPack } from '../compliance/index.js';
 import type { ReplayGate } from '../cycle/replay-gate.js';
+import type { Store } from '../store/db.js';
+import { accountJurisdiction } from '../store/gate.js';
+import type { PacksFor } from '../store/queues.js';
 import { isStrategyPath, type Timeline } from '../timeline/index.js';
 
 /** The project folder (rule-packs/ ships there): dist/src/cli → three levels up. */
@@ -51,4 +54,39 @@ export function loadTimelineGate(t: Pick<Timeline, 'file' | 'jurisdiction' | 'st
   if (t.jurisdiction === null) return null;
   const packs = t.jurisdiction.map((j) => loadPackFile(findPackFile(j, dirname(t.file))));
   return { packs, holidays: packHolidays(packs, t.start, t.until) };
+}
+
+export interface AccountPacksOptions {
+  /** the packs to use for an account with none in force (e.g. `--pack`); default: none */
+  fallback?: readonly LoadedPack[] | null;
+  /** an account with no packs at all gets an empty list (no check) instead of an error */
+  optional?: boolean;
+}
+
+/**
+ * The packs of `arrears gate jurisdiction` for an account's borrower, with their holidays for the
+ * year of the instant and the next — what the gate needs for each contact the CLI and the HTTP API
+ * decide. Pack files are read once and holidays computed once per pack list and year.
+ */
+export function accountPacks(store: Store, o: AccountPacksOptions = {}): PacksFor {
+  const files = new Map<string, LoadedPack>();
+  const holidays = new Map<string, BusinessDate[]>();
+  const load = (n: string): LoadedPack => {
+    let p = files.get(n);
+    if (!p) files.set(n, (p = loadPackFile(findPackFile(n))));
+    return p;
+  };
+  return async (accountId, at) => {
+    const names = await accountJurisdiction(store.db, accountId);
+    const packs = names !== null ? names.map(load) : o.fallback ?? null;
+    if (packs === null || packs.length === 0) {
+      if (o.optional === true) return { packs: [], holidays: [] };
+      throw new ValidationError('jurisdiction', `no rule packs are in force for account ${accountId}: set them with \`arrears gate jurisdiction us-regf,us-ma [--country US]\`${o.fallback === undefined ? '' : ' or pass --pack'}`);
+    }
+    const year = Number(at.slice(0, 4));
+    const key = `${packs.map((x) => x.id).join(',')}|${year}`;
+    let h = holidays.get(key);
+    if (!h) holidays.set(key, (h = packHolidays(packs, `${year}-01-01`, `${year + 1}-12-31`)));
+    return { packs: [...packs], holidays: h };
+  };
 }

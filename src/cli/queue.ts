@@ -5,10 +5,8 @@
 import { Option, type Command } from 'commander';
 import { parseDate, ValidationError } from '../core/index.js';
 import { ROLES } from '../queues/index.js';
-import type { Store } from '../store/db.js';
-import { accountJurisdiction } from '../store/gate.js';
-import { addUser, assignItem, buildQueueForDate, nextAccount, queueStatus, skipItem, wrapUp, type PacksFor } from '../store/queues.js';
-import { findPackFile, loadPackFile, packHolidays } from './packs.js';
+import { addUser, assignItem, buildQueueForDate, nextAccount, queueStatus, skipItem, wrapUp } from '../store/queues.js';
+import { accountPacks } from './packs.js';
 import { promiseFlags, table, withStore } from './shared.js';
 
 const list = (v: string | undefined): string[] => (v === undefined ? [] : v.split(',').map((x) => x.trim()).filter((x) => x !== ''));
@@ -19,16 +17,6 @@ function instant(v: string | undefined): string {
   return new Date(Date.parse(at)).toISOString();
 }
 
-/** The packs of `arrears gate jurisdiction` for the account's borrower, with their holidays for the year and the next. */
-function packsFor(store: Store): PacksFor {
-  return async (accountId, at) => {
-    const names = await accountJurisdiction(store.db, accountId);
-    if (names === null) throw new ValidationError('jurisdiction', `no rule packs are in force for account ${accountId}: set them with \`arrears gate jurisdiction us-regf,us-ma [--country US]\``);
-    const packs = names.map((n) => loadPackFile(findPackFile(n)));
-    const year = Number(at.slice(0, 4));
-    return { packs, holidays: packHolidays(packs, `${year}-01-01`, `${year + 1}-12-31`) };
-  };
-}
 
 export function registerQueue(program: Command): void {
   const user = program.command('user').description('the people who work accounts (docs/work-queues.md)');
@@ -74,7 +62,7 @@ export function registerQueue(program: Command): void {
     .action(async (o: { agent: string; at?: string }, cmd: Command) => {
       const at = instant(o.at);
       await withStore(cmd, async (s) => {
-        const n = await nextAccount(s, o.agent, at, packsFor(s));
+        const n = await nextAccount(s, o.agent, at, accountPacks(s));
         for (const k of n.skipped) process.stdout.write(`skipped item ${k.item.id} (${k.item.accountId}): blocked by ${k.rule ?? '?'}; next at ${k.nextAllowedAt ?? 'never'}\n`);
         if (n.item && n.request) {
           const who = n.request.party.kind === 'borrower' ? `${n.partyName ?? n.request.party.id} (${n.request.party.id})` : `${n.partyName ?? n.request.party.id} (${n.request.party.id}, ${n.request.party.kind} of ${n.borrowerName ?? '?'}; ${n.request.purpose} only)`;
@@ -100,7 +88,7 @@ export function registerQueue(program: Command): void {
       const at = instant(o.at);
       const promise = promiseFlags(o);
       await withStore(cmd, async (s) => {
-        const w = await wrapUp(s, Number(o.item), o.outcome, { at, packsFor: packsFor(s), promise, note: o.note ?? null, callerNumber: o.caller ?? null, ...(process.env.ARREARS_ACTOR ? { actor: process.env.ARREARS_ACTOR } : {}) });
+        const w = await wrapUp(s, Number(o.item), o.outcome, { at, packsFor: accountPacks(s), promise, note: o.note ?? null, callerNumber: o.caller ?? null, ...(process.env.ARREARS_ACTOR ? { actor: process.env.ARREARS_ACTOR } : {}) });
         if (w.decision.allowed) {
           const act = w.result?.actKind ? `; act ${w.result.actKind} recorded` : '';
           const p = promise ? `; promise ${promise.amount} due ${promise.due}` : '';

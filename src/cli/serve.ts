@@ -7,43 +7,15 @@ import type { Command } from 'commander';
 import { pino } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { ValidationError } from '../core/index.js';
-import type { LoadedPack } from '../compliance/index.js';
 import type { HttpSmsConfig } from '../channels/sms-http.js';
 import { createServer, type SmsWebhook } from '../http/index.js';
-import { openStore, type Store } from '../store/db.js';
-import { accountJurisdiction } from '../store/gate.js';
-import type { PacksFor } from '../store/queues.js';
+import { openStore } from '../store/db.js';
 import { createToken, listTokens, revokeToken } from '../store/tokens.js';
-import { findPackFile, loadPackFile, packHolidays } from './packs.js';
+import { accountPacks } from './packs.js';
 import { dbUrl, table, withStore } from './shared.js';
 
 const actor = (): string => process.env.ARREARS_ACTOR ?? 'cli';
 
-/** The packs of `arrears gate jurisdiction` for an account's borrower and their holidays (this year and the next); packs are read once. */
-export function jurisdictionPacks(store: Store): PacksFor {
-  const packs = new Map<string, LoadedPack>();
-  const holidays = new Map<string, string[]>();
-  return async (accountId, at) => {
-    const names = await accountJurisdiction(store.db, accountId);
-    if (names === null) throw new ValidationError('jurisdiction', `no rule packs are in force for account ${accountId}: set them with \`arrears gate jurisdiction us-regf,us-ma [--country US]\``);
-    const list = names.map((n) => {
-      let p = packs.get(n);
-      if (!p) {
-        p = loadPackFile(findPackFile(n));
-        packs.set(n, p);
-      }
-      return p;
-    });
-    const year = Number(at.slice(0, 4));
-    const key = `${names.join(',')}|${year}`;
-    let h = holidays.get(key);
-    if (!h) {
-      h = packHolidays(list, `${year}-01-01`, `${year + 1}-12-31`);
-      holidays.set(key, h);
-    }
-    return { packs: list, holidays: h };
-  };
-}
 
 interface WebhookEntry {
   gateway?: unknown;
@@ -95,7 +67,7 @@ export function registerServe(program: Command): void {
       const store = await openStore({ url: dbUrl(cmd) });
       let app;
       try {
-        app = await createServer({ store, packsFor: jurisdictionPacks(store), smsWebhooks, logger });
+        app = await createServer({ store, packsFor: accountPacks(store), smsWebhooks, logger });
         await app.listen({ port: p, host: o.host });
       } catch (e) {
         await store.close();

@@ -24,13 +24,13 @@ import { phoneZones, zonesOf } from '../channels/phone-zones.js';
 import { loadActs } from './acts.js';
 import { rowToBorrower } from './codec.js';
 import type { Store } from './db.js';
-import { decideAndRecord, GATE_HISTORY_DAYS, type RecordedDecision } from './gate.js';
+import { decideAndRecord, GATE_HISTORY_DAYS, type PacksFor, type RecordedDecision } from './gate.js';
 import { listCallerNumbers } from './caller-numbers.js';
 import { checkContactResult, recordContactResultIn } from './outcomes.js';
 import { chunks, type Db } from './repo.js';
 
 /** The rule packs and holidays for an account's contacts at an instant (the CLI: `arrears gate jurisdiction`). */
-export type PacksFor = (accountId: string, at: string) => Promise<Pick<GateContext, 'packs' | 'holidays'>>;
+export type { PacksFor } from './gate.js';
 
 // ---------------------------------------------------------------------------------------------
 // Who is called, at which numbers

@@ -4,7 +4,7 @@
  * See docs/field-visits.md.
  */
 import { ValidationError, type BusinessDate } from '../core/index.js';
-import { attemptRequest, decide, localTime, type AttemptRequest, type GateContext } from '../compliance/index.js';
+import { attemptRequest, decide, localTime, type AttemptRequest } from '../compliance/index.js';
 import type { Borrower } from '../contact/index.js';
 import { contactOutcomeOf, visitReached, type DayPlan, type VisitAddress, type VisitReport } from '../field/index.js';
 import type { VisitRecord } from '../strategy/index.js';
@@ -13,7 +13,7 @@ import { loadGateFacts } from './acts.js';
 import { appendAudit, atomically, audit, changeOptions, type ChangeOptions } from './audit.js';
 import { rowToBorrower } from './codec.js';
 import type { Store } from './db.js';
-import { decideAndRecord, loadGateHistory, type RecordedDecision } from './gate.js';
+import { decideAndRecord, loadGateHistory, type PacksFor, type RecordedDecision } from './gate.js';
 import { withLocks } from './locks.js';
 import { checkContactResult, MAX_NOTE_LENGTH, recordContactResultIn } from './outcomes.js';
 import type { Db } from './repo.js';
@@ -59,7 +59,7 @@ export async function latestDayPlan(db: Db, date: BusinessDate): Promise<{ id: n
 }
 
 /** The rule packs and holidays for an account's contacts at an instant (the CLI: `arrears gate jurisdiction`, else `--pack`). */
-export type VisitGateFor = (accountId: string, at: string) => Promise<Pick<GateContext, 'packs' | 'holidays'>>;
+export type VisitGateFor = PacksFor;
 
 /** The visiting team, as the gate's field-visit rules check it. */
 export interface VisitTeam {

@@ -43,6 +43,9 @@ export async function loadGateHistory(db: Db, req: AttemptRequest): Promise<Past
   }));
 }
 
+/** The rule packs and holidays for an account's contacts at an instant (the CLI: `accountPacks`, from `arrears gate jurisdiction`). */
+export type PacksFor = (accountId: string, at: string) => Promise<Pick<GateContext, 'packs' | 'holidays'>>;
+
 /** Who makes the attempt (recorded with the decision; complaint rates count attempts per agent and agency). */
 export interface AttemptMaker {
   agentId?: string | null;

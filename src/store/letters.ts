@@ -26,7 +26,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DomainError, parseDate, ValidationError, type BusinessDate, type Minor } from '../core/index.js';
-import { attemptRequest, instantAt, type GateContext, type TemplateLanguage } from '../compliance/index.js';
+import { attemptRequest, instantAt, type TemplateLanguage } from '../compliance/index.js';
 import type { Address, Channel, PartyKind } from '../contact/index.js';
 import { zonesOf } from '../channels/phone-zones.js';
 import {
@@ -36,14 +36,14 @@ import { renderLetterBatchPdf, renderLetterPdf, type LetterContent, type LetterH
 import { appendAudit, changeOptions } from './audit.js';
 import { rowToBorrower, rowToState } from './codec.js';
 import type { Store } from './db.js';
-import { decideAndRecord } from './gate.js';
+import { decideAndRecord, type PacksFor } from './gate.js';
 import { withLocks } from './locks.js';
 import { checkContactResult, recordContactResultIn } from './outcomes.js';
 import { listParties } from './parties.js';
 import { chunks, type Db } from './repo.js';
 
 /** The rule packs and holidays for an account's contacts at an instant (the CLI loads them from `gate jurisdiction`). */
-export type LetterPacksFor = (accountId: string, at: string) => Promise<Pick<GateContext, 'packs' | 'holidays'>>;
+export type LetterPacksFor = PacksFor;
 
 export interface LetterBatchOptions {
   date: BusinessDate;

@@ -18,14 +18,14 @@ import { loadActs, loadGateFacts, type RecordedAct } from './acts.js';
 import { audit, changeOptions, type ChangeOptions } from './audit.js';
 import { rowToBorrower } from './codec.js';
 import type { Store } from './db.js';
-import { accountJurisdiction, borrowerCountry, decideAndRecord, jurisdictionFor, loadGateHistory, loadJurisdictions, type RecordedDecision } from './gate.js';
+import { accountJurisdiction, borrowerCountry, decideAndRecord, jurisdictionFor, loadGateHistory, loadJurisdictions, type PacksFor, type RecordedDecision } from './gate.js';
 import { withLocks } from './locks.js';
 import { checkContactResult, loadPromiseStatuses, recordContactResult, recordContactResultIn, type RecordedResult } from './outcomes.js';
 import { getParty, listParties } from './parties.js';
 import { chunks, type Db } from './repo.js';
 
 /** The rule packs and holidays for an account's contacts at an instant (the CLI loads them from `gate jurisdiction`). */
-export type PacksFor = (accountId: string, at: string) => Promise<Pick<GateContext, 'packs' | 'holidays'>>;
+export type { PacksFor } from './gate.js';
 
 export async function addUser(store: Store, raw: unknown, actor = 'system', now = new Date().toISOString()): Promise<User> {
   const u = parseUser(raw);
