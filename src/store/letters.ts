@@ -25,6 +25,7 @@
  * the date is rendered again from the stored letter contents; its SHA-256 must equal the stored one.
  */
 import { createHash } from 'node:crypto';
+import type { Selectable } from 'kysely';
 import { DomainError, parseDate, ValidationError, type BusinessDate, type Minor } from '../core/index.js';
 import { attemptRequest, instantAt, type TemplateLanguage } from '../compliance/index.js';
 import type { Address, Channel, PartyKind } from '../contact/index.js';
@@ -41,6 +42,7 @@ import { withLocks } from './locks.js';
 import { checkContactResult, recordContactResultIn } from './outcomes.js';
 import { listParties } from './parties.js';
 import { chunks, type Db } from './repo.js';
+import type { LettersTable } from './schema.js';
 
 /** The rule packs and holidays for an account's contacts at an instant (the CLI loads them from `gate jurisdiction`). */
 export type LetterPacksFor = PacksFor;
@@ -202,28 +204,7 @@ async function openBatch(db: Db, date: BusinessDate): Promise<number> {
   return Math.max(0, ...letters.map((l) => Number(l.batch)), ...stored) + 1;
 }
 
-interface LetterRow {
-  id: number;
-  business_date: string;
-  task_id: number;
-  account_id: string;
-  party_id: string;
-  party_kind: string;
-  template: string;
-  language: string;
-  batch: number;
-  seq: number | null;
-  status: string;
-  decision_id: number | null;
-  rule: string | null;
-  reason: string | null;
-  recipient: string;
-  address: string;
-  content: string | null;
-  sha256: string | null;
-  pages: number | null;
-  created_at: string;
-}
+type LetterRow = Selectable<LettersTable>;
 
 interface RecordContext {
   date: BusinessDate;
