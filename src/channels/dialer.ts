@@ -10,7 +10,7 @@ import { CsvError, parse as parseCsv } from 'csv-parse/sync';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { addDays, isRecord, parseDate, ValidationError, type BusinessDate, type Minor } from '../core/index.js';
 import { instantAt, localTime, PURPOSES, type Decision, type Purpose } from '../compliance/index.js';
-import { OUTCOMES, type Outcome, type PartyKind } from '../contact/index.js';
+import { CALL_OUTCOMES, checkOutcomeForChannel, type Outcome, type PartyKind } from '../contact/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Caller numbers
@@ -26,6 +26,25 @@ export function normalisePhone(raw: string): string | null {
   if (typeof raw !== 'string' || !/^\s*(\+|00)/.test(raw)) return null;
   const p = parsePhoneNumberFromString(raw.trim().replace(/^00/, '+'));
   return p?.isValid() ? p.number : null;
+}
+
+/**
+ * A number as the records keep it (E.164: `+`, country code, number), from what a dialer sends: spaces,
+ * dashes, dots and brackets dropped, a leading `00` read as `+`. Null when it is not of that form. Unlike
+ * normalisePhone it does not ask libphonenumber whether the number is *valid* (its metadata refuses
+ * numbers that are on file, e.g. the UK's fictional 07700 900xxx range): a dialer result is matched
+ * against the numbers on file as stored, and only a number not on file is refused (src/store/dialer.ts).
+ */
+export function phoneAsFiled(raw: string): string | null {
+  if (typeof raw !== 'string') return null;
+  const t = raw.trim().replace(/^00/, '+').replace(/[\s().-]/g, '');
+  return /^\+[1-9]\d{6,14}$/.test(t) ? t : null;
+}
+
+function calledNumber(raw: string, field: string): string {
+  const n = phoneAsFiled(raw);
+  if (n === null) throw new ValidationError(field, `must be a phone number in international form (+, country code, number) such as +447700900625, got ${JSON.stringify(raw)}`);
+  return n;
 }
 
 /** normalisePhone, or a ValidationError naming `field`. */
@@ -289,8 +308,8 @@ export interface RowIssue {
 export const RESULT_FIELDS = ['callId', 'exportRowId', 'account', 'party', 'number', 'callerNumber', 'agent', 'agency', 'at', 'outcome', 'promiseAmount', 'promiseDue', 'purpose'] as const;
 type ResultField = (typeof RESULT_FIELDS)[number];
 
-/** Outcomes a call can have (not the SMS / e-mail ones, not `pending`). */
-export const CALL_OUTCOMES: readonly Outcome[] = OUTCOMES.filter((o) => o !== 'sent' && o !== 'failed');
+/** Outcomes a call can have (src/contact/outcomes.ts `outcomesFor('call')`: not the messages' sent / failed, not `pending`). */
+export { CALL_OUTCOMES };
 
 /** `call_id`, `CallId`, `callid` → `callId`; null for an unknown column. */
 function fieldOf(key: string): ResultField | null {
@@ -325,13 +344,13 @@ export function parseResultRow(raw: unknown, row: number): DialerResult {
   let number = text(v.number);
   if (exportRow !== null) {
     const id = parseExportRowId(exportRow);
-    if (number !== null && e164(number, 'number') !== id.number) throw new ValidationError('number', `is ${number} but the export row ${exportRow} is for ${id.number}`);
+    if (number !== null && calledNumber(number, 'number') !== id.number) throw new ValidationError('number', `is ${number} but the export row ${exportRow} is for ${id.number}`);
     number = id.number;
   } else {
     if (accountId === null) throw new ValidationError('account', 'is required without exportRowId (or give the exportRowId of the export)');
     if (party === null) throw new ValidationError('party', 'is required without exportRowId: the party id, the borrower\'s id or `borrower`');
     if (number === null) throw new ValidationError('number', 'is required without exportRowId: the number called');
-    number = e164(number, 'number');
+    number = calledNumber(number, 'number');
   }
   const callerRaw = text(v.callerNumber);
   if (callerRaw === null) throw new ValidationError('callerNumber', 'is required: the caller number (caller ID) the call showed');
@@ -340,7 +359,8 @@ export function parseResultRow(raw: unknown, row: number): DialerResult {
     throw new ValidationError('at', `must be an ISO instant with Z or an offset, e.g. 2026-03-02T14:30:00-05:00, got ${JSON.stringify(v.at ?? null)}`);
   }
   const outcome = text(v.outcome);
-  if (outcome === null || !(CALL_OUTCOMES as readonly string[]).includes(outcome)) throw new ValidationError('outcome', `must be one of ${CALL_OUTCOMES.join(', ')}, got ${JSON.stringify(v.outcome ?? null)}`);
+  if (outcome === null) throw new ValidationError('outcome', `is required: one of ${CALL_OUTCOMES.join(', ')}`);
+  checkOutcomeForChannel(outcome, 'call');
   const amountRaw = text(v.promiseAmount);
   const dueRaw = text(v.promiseDue);
   let promise: DialerResult['promise'] = null;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { formatMinorGrouped, isRecord, parseDate, ValidationError, type BusinessDate } from '../core/index.js';
+import { addDays, formatMinorGrouped, isRecord, parseDate, ValidationError, type BusinessDate } from '../core/index.js';
 import { parsePlacementRules, type PlacementRule } from '../agency/index.js';
 import {
   addAgency, agencyScorecards, commissionReport, contractToJson, listAgencies, placeAccounts, recallDue, recallPlacement,
@@ -165,7 +165,7 @@ export function registerAgency(program: Command): void {
           return;
         }
         process.stdout.write(table(['placement', 'agency', 'account', 'bucket', 'rate', 'window', 'recovered', 'commission'], lines.map((l) => [
-          String(l.placementId), l.agencyId, l.accountId, l.bucket, l.rate, `${l.placedOn} … ${l.end}${l.open ? ' (open)' : ''}`,
+          String(l.placementId), l.agencyId, l.accountId, l.bucket, l.rate, `${l.placedOn} … ${l.endsOn}${l.open ? ` (open; counted to ${addDays(l.end, -1)})` : ''}`,
           money(l.recovered, l.currency), money(l.commission, l.currency),
         ])));
         const totals = new Map<string, number>();
@@ -191,9 +191,11 @@ export function registerAgency(program: Command): void {
           return;
         }
         const pct = (v: string | null): string => (v === null ? 'n/a' : `${v}%`);
+        // one currency: formatted; several: minor units, said so
+        const amount = (v: number, currency: string | null): string => (currency === null ? `${v} (minor units, mixed currencies)` : money(v, currency));
         process.stdout.write(table(['agency', 'placements', 'open', 'placed', 'recovered', 'recovery', 'promises kept', 'complaints', 'per 1,000', 'gate blocks', 'commission'], cards.map((c) => [
-          c.agencyId, String(c.placements), String(c.open), String(c.placedBalance), String(c.recovered), pct(c.recoveryRate),
-          `${c.promisesKept}/${c.promises} ${pct(c.promiseKeptRate)}`, String(c.complaints), c.complaintsPerThousand ?? 'n/a', String(c.gateBlocks), String(c.commission),
+          c.agencyId, String(c.placements), String(c.open), amount(c.placedBalance, c.currency), amount(c.recovered, c.currency), pct(c.recoveryRate),
+          `${c.promisesKept}/${c.promises} ${pct(c.promiseKeptRate)}`, String(c.complaints), c.complaintsPerThousand ?? 'n/a', String(c.gateBlocks), amount(c.commission, c.currency),
         ])));
       });
     });

@@ -29,6 +29,7 @@ import { registerQueue } from './queue.js';
 import { registerDispatch } from './dispatch.js';
 import { registerPromise } from './promise.js';
 import { registerLetters } from './letters.js';
+import { registerMessages } from './messages.js';
 import { registerServe } from './serve.js';
 import { registerDialer } from './dialer.js';
 
@@ -298,6 +299,7 @@ export function registerCommands(program: Command): void {
   registerDispatch(program);
   registerPromise(program);
   registerLetters(program);
+  registerMessages(program);
   registerServe(program);
   registerDialer(program);
 }

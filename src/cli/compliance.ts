@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { parseDate, ValidationError } from '../core/index.js';
-import { ACT_KINDS, ACT_SOURCES, gateFactsFromActs, type LoadedPack } from '../compliance/index.js';
+import { ACT_KINDS, ACT_SOURCES, gateFactsFromActs, unenforcedActNote, type LoadedPack } from '../compliance/index.js';
 import { CHANNELS } from '../contact/index.js';
 import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, type ComplaintStatus } from '../complaints/index.js';
 import { findPackFile, loadPackFile } from './packs.js';
@@ -90,6 +90,10 @@ export function registerCompliance(program: Command): void {
       await withStore(cmd, async (s) => {
         const a = await recordAct(s, raw, { actor: actor(o) });
         process.stdout.write(`act ${a.id} recorded: ${describeAct(a)}\n`);
+        // an act no pack in force for the account acts on changes nothing at the gate: say so (exit 0)
+        const names = await accountJurisdiction(s.db, a.debtId);
+        const note = names === null ? null : unenforcedActNote(a.kind, names.map(loadPack), a.channel);
+        if (note !== null) process.stderr.write(`recorded; note: ${note}\n`);
       });
     });
   act.command('list')

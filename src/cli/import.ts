@@ -1,9 +1,10 @@
 /**
- * `arrears import`: parse the file (pure), then insert the good rows in one transaction.
+ * `arrears import`: parse the file (pure), derive the missing time zones from phone numbers, then
+ * insert the good rows in one transaction.
  * Loans already in the database are reported as rejected rows, never overwritten.
  */
 import type { Store } from '../store/db.js';
-import { parseLoansFile } from '../store/import/parse.js';
+import { readLoansFile } from '../store/import/zones.js';
 import type { ImportIssue } from '../store/import/types.js';
 import { existingAccountIds, insertLoans, loadBuckets } from '../store/repo.js';
 
@@ -14,7 +15,7 @@ export interface ImportOutcome {
 }
 
 export async function importLoans(store: Store, file: string, text: string, opts: { strict: boolean }): Promise<ImportOutcome> {
-  const parsed = parseLoansFile(file, text);
+  const parsed = await readLoansFile(file, text);
   const issues = [...parsed.issues];
   const existing = await existingAccountIds(store.db, parsed.records.map((r) => r.account.id));
   const good = parsed.records.filter((r) => {

@@ -4,8 +4,10 @@
  */
 import { Option, type Command } from 'commander';
 import { parseDate, ValidationError } from '../core/index.js';
+import { outcomesFor } from '../contact/index.js';
 import { ROLES } from '../queues/index.js';
 import { addUser, assignItem, buildQueueForDate, nextAccount, queueStatus, skipItem, wrapUp } from '../store/queues.js';
+import { lastClosedDate } from '../cycle/index.js';
 import { accountPacks } from './packs.js';
 import { promiseFlags, table, withStore } from './shared.js';
 
@@ -17,6 +19,9 @@ function instant(v: string | undefined): string {
   return new Date(Date.parse(at)).toISOString();
 }
 
+
+/** Unassigned tasks listed by `queue build` (the rest are counted). */
+const UNASSIGNED_SHOWN = 20;
 
 export function registerQueue(program: Command): void {
   const user = program.command('user').description('the people who work accounts (docs/work-queues.md)');
@@ -48,10 +53,15 @@ export function registerQueue(program: Command): void {
     .action(async (o: { date: string }, cmd: Command) => {
       const date = parseDate(o.date, '--date');
       await withStore(cmd, async (s) => {
+        const closed = await lastClosedDate(s.db);
+        if (closed === null || closed < date) {
+          process.stderr.write(`note: ${date} is not closed yet (last closed: ${closed ?? 'none'}); its call tasks are planned when the cycle closes it (\`arrears cycle run --date ${date}\`)\n`);
+        }
         const out = await buildQueueForDate(s, date);
         const unassigned = out.filter((a) => a.agentId === null);
-        process.stdout.write(`${out.length} task(s) queued for ${date}: ${out.length - unassigned.length} assigned, ${unassigned.length} unassigned\n`);
-        for (const a of unassigned) process.stdout.write(`  task ${a.taskId} (${a.accountId}): ${a.reason ?? ''}\n`);
+        process.stdout.write(`${out.length} task(s) queued for ${date} (new, or left unassigned before): ${out.length - unassigned.length} assigned, ${unassigned.length} unassigned\n`);
+        for (const a of unassigned.slice(0, UNASSIGNED_SHOWN)) process.stdout.write(`  task ${a.taskId} (${a.accountId}): ${a.reason ?? ''}\n`);
+        if (unassigned.length > UNASSIGNED_SHOWN) process.stdout.write(`  … and ${unassigned.length - UNASSIGNED_SHOWN} more unassigned (\`arrears queue status --date ${date}\`)\n`);
       });
     });
 
@@ -77,7 +87,7 @@ export function registerQueue(program: Command): void {
   queue.command('wrap-up')
     .description('record the call on an item (a gate decision and its outcome) and mark it done')
     .requiredOption('--item <n>', 'the queue item')
-    .requiredOption('--outcome <outcome>', 'what came of the call')
+    .requiredOption('--outcome <outcome>', `what came of the call: ${outcomesFor('call').join(', ')}`)
     .option('--at <iso>', 'the instant of the call (default: now)')
     .option('--promise-amount <minor>', 'outcome promise: the amount promised, in minor units')
     .option('--promise-due <YYYY-MM-DD>', 'outcome promise: the date it is promised for')

@@ -10,3 +10,4 @@ export * from './validation-notice.js';
 export * from './acts.js';
 export * from './request.js';
 export * from './outcome-acts.js';
+export * from './act-rules.js';

@@ -2,7 +2,7 @@
  * Contact attempts and their outcomes, as recorded by agents, dialers, channels and timelines.
  * The strategy reads facts built from these; the compliance gate (a later issue) counts them.
  */
-import type { BusinessDate, Minor } from '../core/index.js';
+import { ValidationError, type BusinessDate, type Minor } from '../core/index.js';
 
 export const PARTY_KINDS = ['borrower', 'co_borrower', 'guarantor', 'reference', 'employer'] as const;
 export type PartyKind = (typeof PARTY_KINDS)[number];
@@ -29,6 +29,40 @@ export const OUTCOMES = [
   'reached_person', 'refused_contact', 'deceased', 'bankrupt', 'attorney',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
+
+/** Outcomes only the message channels (SMS, e-mail, letter) report: the message went out, or could not. */
+export const MESSAGE_OUTCOMES: readonly Outcome[] = ['sent', 'failed'];
+
+/** Outcomes a call (or a visit) can have: every outcome but the message channels' `sent` and `failed`. */
+export const CALL_OUTCOMES: readonly Outcome[] = OUTCOMES.filter((o) => !MESSAGE_OUTCOMES.includes(o));
+
+/** The channels whose contacts are messages sent (their outcomes: MESSAGE_OUTCOMES). */
+export const MESSAGE_CHANNELS: readonly Channel[] = ['sms', 'email', 'letter'];
+
+/**
+ * The outcomes a contact on `channel` can have: `sent` / `failed` for SMS, e-mail and letters; the call
+ * outcomes (CALL_OUTCOMES) for calls and visits (a visit's report is recorded as a call outcome).
+ */
+export function outcomesFor(channel: Channel): readonly Outcome[] {
+  return MESSAGE_CHANNELS.includes(channel) ? MESSAGE_OUTCOMES : CALL_OUTCOMES;
+}
+
+/** `a call`, `an email`. */
+export function channelArticle(channel: Channel): string {
+  return channel === 'email' ? 'an' : 'a';
+}
+
+/**
+ * Throws ValidationError `outcome` unless `outcome` is one a contact on `channel` can have (outcomesFor),
+ * listing those. The one check every contact result passes (src/store/outcomes.ts, the dialer's rows).
+ */
+export function checkOutcomeForChannel(outcome: string, channel: Channel): asserts outcome is Outcome {
+  if (!(CHANNELS as readonly string[]).includes(channel)) throw new ValidationError('channel', `must be one of ${CHANNELS.join(', ')}, got ${JSON.stringify(channel)}`);
+  const allowed = outcomesFor(channel);
+  if (!(allowed as readonly string[]).includes(outcome)) {
+    throw new ValidationError('outcome', `must be one of ${allowed.join(', ')} for ${channelArticle(channel)} ${channel}, got ${JSON.stringify(outcome)}`);
+  }
+}
 
 /**
  * Outcomes that are a conversation with the party called, identity verified (the right party when

@@ -4,7 +4,7 @@
  * the small rules about contact points (a wrong number is retired for that party).
  */
 import { isRecord, ValidationError } from '../core/index.js';
-import { isE164, isEmail, isValidTimeZone, type Address } from './party.js';
+import { isE164, isEmail, isLanguageTag, isValidTimeZone, LANGUAGE_TAG_RULE, type Address } from './party.js';
 import { PARTY_KINDS, type PartyKind } from './outcomes.js';
 
 export const RELATIONS = ['spouse', 'parent', 'sibling', 'child', 'relative', 'friend', 'colleague', 'other'] as const;
@@ -108,7 +108,7 @@ export function parseParty(raw: unknown, field = 'party'): Party {
     return out;
   });
   const languages = list(raw.languages, f('languages')).map((l, i) => {
-    if (typeof l !== 'string' || !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(l)) throw new ValidationError(`${f('languages')}[${i}]`, `must be a language tag such as en or zh-CN, got ${JSON.stringify(l)}`);
+    if (typeof l !== 'string' || !isLanguageTag(l)) throw new ValidationError(`${f('languages')}[${i}]`, `must be ${LANGUAGE_TAG_RULE}, got ${JSON.stringify(l)}`);
     return l;
   });
   if (raw.forbidsCalls !== undefined && typeof raw.forbidsCalls !== 'boolean') throw new ValidationError(f('forbidsCalls'), 'must be true or false');

@@ -19,12 +19,21 @@ export interface Borrower {
   phones: string[];
   emails: string[];
   addresses: Address[];
+  /** BCP 47 language tags the borrower speaks, preferred first (`en`, `zh-CN`); [] = unknown */
+  languages: string[];
 }
 
-export const BORROWER_KEYS = ['id', 'name', 'timezone', 'phones', 'emails', 'addresses'] as const;
+/** A borrower as written by callers that predate languages (tests, fixtures): languages default to []. */
+export type BorrowerInput = Omit<Borrower, 'languages'> & { languages?: string[] };
+
+export const BORROWER_KEYS = ['id', 'name', 'timezone', 'phones', 'emails', 'addresses', 'languages'] as const;
 const ADDRESS_KINDS = ['residential', 'id-card', 'work', 'mailing'] as const;
 const E164 = /^\+[1-9]\d{6,14}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** A BCP 47 language tag as Arrears accepts it: a 2–3 letter language, then subtags (`en`, `zh-CN`, `zh-Hans-CN`). */
+export const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+/** The rule's wording in errors, after "must be". */
+export const LANGUAGE_TAG_RULE = 'a language tag such as en or zh-CN';
 
 const zoneCache = new Map<string, boolean>();
 
@@ -49,6 +58,16 @@ export function isE164(s: string): boolean {
 
 export function isEmail(s: string): boolean {
   return EMAIL.test(s);
+}
+
+/** True for a language tag as borrowers, parties and agents' skills carry them (`en`, `zh-CN`). */
+export function isLanguageTag(s: string): boolean {
+  return LANGUAGE_TAG.test(s);
+}
+
+/** A borrower with every field present (languages [] when the input has none). */
+export function completeBorrower(b: BorrowerInput): Borrower {
+  return { ...b, languages: b.languages ?? [] };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -79,6 +98,7 @@ export function parseBorrower(raw: unknown, prefix = 'borrower.'): Borrower {
   }
   const phones = stringList(raw.phones, f('phones'), (s) => E164.test(s), 'must be an E.164 number such as +12125550100');
   const emails = stringList(raw.emails, f('emails'), (s) => EMAIL.test(s), 'must be an e-mail address');
+  const languages = stringList(raw.languages, f('languages'), isLanguageTag, `must be ${LANGUAGE_TAG_RULE}`);
   const addresses: Address[] = [];
   if (raw.addresses !== undefined && raw.addresses !== null) {
     if (!Array.isArray(raw.addresses)) throw new ValidationError(f('addresses'), 'must be a list of { kind, line }');
@@ -97,5 +117,5 @@ export function parseBorrower(raw: unknown, prefix = 'borrower.'): Borrower {
       addresses.push(addr);
     });
   }
-  return { id: raw.id, name: raw.name, timezone, phones, emails, addresses };
+  return { id: raw.id, name: raw.name, timezone, phones, emails, addresses, languages };
 }

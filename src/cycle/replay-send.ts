@@ -14,15 +14,18 @@
  *   in-memory mailbag (ids `post-000001`, …) — printing letters is not a timeline's business;
  * - a task without a template, or naming one the timeline does not define, is an error naming both.
  */
-import { ValidationError, type BusinessDate, type Minor } from '../core/index.js';
-import { renderMessage, type MessageValue } from '../contact/index.js';
+import { ValidationError } from '../core/index.js';
+import { renderMessage } from '../contact/index.js';
+import { messageValues, taskContactPoint, type AccountDay } from '../channels/messages.js';
 import type { MessageTemplate } from '../compliance/index.js';
 import type { RecordingChannel } from '../channels/recording.js';
 import type { Store } from '../store/db.js';
 import { recordContactResult } from '../store/outcomes.js';
 import type { Task } from '../strategy/index.js';
 import { DEFAULT_ATTEMPT_TIME, type AutomatedChannel, type TraceSend } from '../timeline/index.js';
-import { scriptedInstant, type TaskContact, type TimelineGate } from './replay-gate.js';
+import { scriptedInstant, type TimelineGate } from './replay-gate.js';
+
+export type { AccountDay };
 
 /** A letter an automated task posted (the replay's mailbag). */
 export interface PostedLetter {
@@ -47,41 +50,10 @@ export interface SendContext {
   mailbag: PostedLetter[];
 }
 
-/** What a template may use about the account on the date (values in the template's language and the account's currency). */
-export interface AccountDay {
-  accountId: string;
-  date: BusinessDate;
-  currency: string;
-  borrowerName: string;
-  dpd: number;
-  overdue: Minor;
-  total: Minor;
-}
-
-/** The template values: `{name}`, `{account}`, `{amount}` (overdue), `{balance}` (total owed), `{dpd}`, `{date}`. */
-export function templateValues(d: AccountDay): Record<string, MessageValue> {
-  return {
-    name: d.borrowerName,
-    account: d.accountId,
-    amount: { money: d.overdue, currency: d.currency },
-    balance: { money: d.total, currency: d.currency },
-    dpd: d.dpd,
-    date: { date: d.date },
-  };
-}
-
 const isAutomated = (c: string | null, channels: ReadonlySet<string>): c is AutomatedChannel => c !== null && channels.has(c);
 
 function describeTask(t: Task): string {
   return `task ${t.type}${t.party !== null && t.party !== 'borrower' ? ` to the ${t.party}` : ''} (stage ${t.stage}, account ${t.accountId}, ${t.date})`;
-}
-
-/** The contact point a send uses, or why there is none. */
-function contactPoint(c: TaskContact, channel: AutomatedChannel): { to: string } | { reason: string } {
-  if (channel === 'sms') return c.phones[0] !== undefined ? { to: c.phones[0] } : { reason: `${c.id} has no phone number for SMS` };
-  if (channel === 'email') return c.emails[0] !== undefined ? { to: c.emails[0] } : { reason: `${c.id} has no e-mail address` };
-  const a = c.addresses.find((x) => x.kind === 'mailing') ?? c.addresses.find((x) => x.kind === 'residential');
-  return a ? { to: a.line } : { reason: `${c.id} has no mailing or residential address` };
 }
 
 /** The template a task names, or a ValidationError naming the task and the template. */
@@ -119,14 +91,14 @@ export async function sendPlannedTasks(ctx: SendContext, tasks: readonly Task[],
       out.push({ time: null, ...base, person: null, to: null, status: 'not_sendable', rule: null, reason: `account ${t.accountId} has no ${party} on file`, text: null, providerId: null });
       continue;
     }
-    const point = contactPoint(contact, channel);
+    const point = taskContactPoint(contact, channel);
     if ('reason' in point) {
       out.push({ time: null, ...base, person: contact.id, to: null, status: 'not_sendable', rule: null, reason: point.reason, text: null, providerId: null });
       continue;
     }
     let text: string;
     try {
-      text = renderMessage(template, templateValues(day));
+      text = renderMessage(template, messageValues(day));
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       throw new ValidationError('templates', `${describeTask(t)}: template "${template.id}": ${e.message}`);

@@ -3,6 +3,7 @@
  * the work queues match tasks against. Pure validation; the store keeps them in table `users`.
  */
 import { ValidationError } from '../core/index.js';
+import { LANGUAGE_TAG, LANGUAGE_TAG_RULE } from '../contact/party.js';
 
 export const ROLES = ['agent', 'field_agent', 'supervisor', 'agency_agent'] as const;
 export type Role = (typeof ROLES)[number];
@@ -29,7 +30,6 @@ export interface User {
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const LANG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 
 function stringList(v: unknown, field: string, re: RegExp, what: string): string[] {
   if (v === undefined || v === null) return [];
@@ -59,7 +59,7 @@ export function parseUser(raw: unknown): User {
   return {
     id: r.id, name: r.name.trim(), role, agencyId: agencyId as string | null, capacity,
     skills: {
-      languages: stringList(s.languages, 'user.skills.languages', LANG, 'a language tag such as en or zh-CN'),
+      languages: stringList(s.languages, 'user.skills.languages', LANGUAGE_TAG, LANGUAGE_TAG_RULE),
       jurisdictions: stringList(s.jurisdictions, 'user.skills.jurisdictions', /^[a-z0-9][a-z0-9-]*$/, 'a rule-pack name such as us-regf'),
       buckets: stringList(s.buckets, 'user.skills.buckets', /^[A-Za-z0-9+_-]{1,16}$/, 'a bucket name such as M1'),
     },

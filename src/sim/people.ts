@@ -1,5 +1,5 @@
 /**
- * Synthetic borrowers: plausible names, time zones that match the loan's currency, E.164 phones in
+ * Synthetic borrowers: plausible names, languages and time zones that match the loan's currency, E.164 phones in
  * ranges reserved for fiction where one exists (US 555-01xx, UK 07700 900xxx), e-mail at example domains.
  */
 import type { Address, Borrower } from '../contact/index.js';
@@ -70,11 +70,14 @@ export function makeBorrower(rng: Rng, id: string, currency: string): Borrower {
   let timezone: string;
   let phone: string;
   let email: string;
+  // languages follow the draws already made (no extra draw: the rest of a seed's portfolio stays as it was)
+  let languages: string[];
   if (currency === 'CNY') {
     const family = rng.pick(ZH_SURNAME);
     const given = rng.pick(ZH_GIVEN);
     name = `${family} ${given}`;
     timezone = 'Asia/Shanghai';
+    languages = ['zh-CN'];
     phone = `+86${rng.pick(CN_MOBILE_PREFIXES)}${digits(rng, 8)}`;
     email = emailFor(rng, given, family);
     addresses.push({ kind: 'residential', line: `${rng.int(1, 888)} ${rng.pick(CN_ROADS)}, ${rng.pick(CN_CITIES)}`, country: 'CN' });
@@ -83,12 +86,15 @@ export function makeBorrower(rng: Rng, id: string, currency: string): Borrower {
     const family = rng.pick(EN_LAST);
     name = `${given} ${family}`;
     timezone = 'Europe/London';
+    languages = ['en'];
     phone = `+447700900${digits(rng, 3)}`;
     email = emailFor(rng, given, family);
     addresses.push({ kind: 'residential', line: `${rng.int(1, 240)} ${rng.pick(UK_STREETS)}, ${rng.pick(UK_TOWNS)}`, country: 'GB' });
   } else {
     // USD (and anything else): a US borrower, one in ten with a Chinese name
     const zh = rng.chance(0.1);
+    // the US borrowers with a Chinese name speak Mandarin first, and English
+    languages = zh ? ['zh-CN', 'en'] : ['en'];
     const given = zh ? rng.pick(ZH_GIVEN) : rng.pick(EN_FIRST);
     const family = zh ? rng.pick(ZH_SURNAME) : rng.pick(EN_LAST);
     name = `${given} ${family}`;
@@ -104,5 +110,5 @@ export function makeBorrower(rng: Rng, id: string, currency: string): Borrower {
     const second = phone.slice(0, -2) + digits(rng, 2);
     if (second !== phone) phones.push(second);
   }
-  return { id, name, timezone, phones, emails: rng.chance(0.85) ? [email] : [], addresses };
+  return { id, name, timezone, phones, emails: rng.chance(0.85) ? [email] : [], addresses, languages };
 }

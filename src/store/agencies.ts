@@ -285,7 +285,9 @@ export interface CommissionLine {
   currency: string;
   balance: Minor;
   placedOn: BusinessDate;
-  /** exclusive end of the window counted */
+  /** the contract's end of the placement (exclusive), or the recall date */
+  endsOn: BusinessDate;
+  /** exclusive end of the window counted (endsOn, or asOf + 1 day while the placement runs) */
   end: BusinessDate;
   /** still placed: commission to date */
   open: boolean;
@@ -311,7 +313,7 @@ export async function commissionReport(db: Db, f: { asOf: BusinessDate; agencyId
     const c = placementCommission({ placedOn: p.placedOn, end, balance: p.balance }, rate, pays.get(p.accountId) ?? []);
     return {
       placementId: p.id, accountId: p.accountId, agencyId: p.agencyId, bucket: p.bucket, rate: rateToString(rate), currency: p.currency,
-      balance: p.balance, placedOn: p.placedOn, end, open: p.recalledOn === null || p.recalledOn > asOf, ...c,
+      balance: p.balance, placedOn: p.placedOn, endsOn: p.recalledOn ?? p.endsOn, end, open: p.recalledOn === null || p.recalledOn > asOf, ...c,
     };
   });
 }
@@ -324,7 +326,11 @@ export interface Scorecard extends AgencyScore {
   /** gate decisions recorded for the agency that were blocked */
   gateBlocks: number;
   commission: Minor;
+  /** the currency of the agency's placements; null when they are in several (amounts are then sums of minor units) or none */
+  currency: string | null;
 }
+
+const single = (xs: readonly string[]): string | null => (xs.length > 0 && xs.every((x) => x === xs[0]) ? xs[0] ?? null : null);
 
 /** The scorecard of every agency (or one) as of a date. */
 export async function agencyScorecards(db: Db, f: { asOf: BusinessDate; agencyId?: string }): Promise<Scorecard[]> {
@@ -357,6 +363,7 @@ export async function agencyScorecards(db: Db, f: { asOf: BusinessDate; agencyId
     return {
       ...s, name: a.name, complaints: r?.complaints ?? 0, complaintsPerThousand: r?.perThousand ?? null, gateBlocks: blockN.get(a.id) ?? 0,
       commission: lines.filter((l) => l.agencyId === a.id).reduce((sum, l) => sum + l.commission, 0),
+      currency: single(placements.filter((p) => p.agencyId === a.id).map((p) => p.currency)),
     };
   });
 }

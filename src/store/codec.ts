@@ -5,7 +5,7 @@
 import { balances, overdueAmount, parseProduct, productToSpec } from '../ledger/index.js';
 import type { Account, AccountState, Instalment, Product } from '../ledger/index.js';
 import { fromEpochDay, toEpochDay } from '../core/index.js';
-import type { Borrower } from '../contact/index.js';
+import type { Borrower, BorrowerInput } from '../contact/index.js';
 import type { AccountsTable, AccountStateTable, BorrowersTable } from './schema.js';
 
 /**
@@ -172,13 +172,16 @@ export function rowToAccount(r: AccountsTable): Account {
   return { id: r.id, borrowerId: r.borrower_id, productId: r.product_id, currency: r.currency, principal: r.principal, disbursed: r.disbursed };
 }
 
-export function borrowerToRow(b: Borrower): BorrowersTable {
-  return { id: b.id, name: b.name, timezone: b.timezone, data: JSON.stringify({ phones: b.phones, emails: b.emails, addresses: b.addresses }) };
+/** The borrowers row: id, name and time zone in columns, the contact points and languages as JSON in `data`. */
+export function borrowerToRow(b: BorrowerInput): BorrowersTable {
+  return { id: b.id, name: b.name, timezone: b.timezone, data: JSON.stringify({ phones: b.phones, emails: b.emails, addresses: b.addresses, languages: b.languages ?? [] }) };
 }
 
+/** The borrower of a row; rows written before borrowers had languages read as languages []. */
 export function rowToBorrower(r: BorrowersTable): Borrower {
-  const d = JSON.parse(r.data) as Pick<Borrower, 'phones' | 'emails' | 'addresses'>;
-  return { id: r.id, name: r.name, timezone: r.timezone, ...d };
+  const d = JSON.parse(r.data) as Pick<Borrower, 'phones' | 'emails' | 'addresses'> & { languages?: unknown };
+  const languages = Array.isArray(d.languages) ? d.languages.filter((l): l is string => typeof l === 'string') : [];
+  return { id: r.id, name: r.name, timezone: r.timezone, phones: d.phones, emails: d.emails, addresses: d.addresses, languages };
 }
 
 export function productToRow(p: Product): { id: string; spec: string } {

@@ -311,6 +311,8 @@ interface Resolved {
   agencyId: string | null;
   callerNumber: string;
   hash: string;
+  /** the planned call task the call was made on (the export row's; else the date's call task for that account and party kind), marked done when the gate allows the call */
+  taskId: number | null;
   /** a call already imported with the same content: its decision */
   duplicateOf: { decisionId: number; allowed: boolean } | null;
 }
@@ -329,6 +331,7 @@ function fail(field: string, rule: string): never {
 async function resolveRow(db: Db, r: DialerResult, o: ImportOptions, inFile: Map<string, { hash: string; row: number }>): Promise<Resolved> {
   let accountId = r.accountId;
   let kind: PartyKind | null = null;
+  let taskId: number | null = null;
   if (r.exportRowId !== null) {
     const id = parseExportRowId(r.exportRowId);
     const task = await db.selectFrom('tasks').select(['id', 'account_id', 'party', 'business_date', 'type']).where('id', '=', id.taskId).executeTakeFirst();
@@ -336,6 +339,7 @@ async function resolveRow(db: Db, r: DialerResult, o: ImportOptions, inFile: Map
     if (accountId !== null && accountId !== task.account_id) fail('account', `is ${accountId} but export row ${r.exportRowId} is for account ${task.account_id}`);
     accountId = task.account_id;
     kind = (task.party ?? 'borrower') as PartyKind;
+    taskId = Number(task.id);
   }
   if (accountId === null) fail('account', 'is required without exportRowId');
   const a = (await loadPeople(db, [accountId])).get(accountId);
@@ -351,29 +355,44 @@ async function resolveRow(db: Db, r: DialerResult, o: ImportOptions, inFile: Map
     person = candidates.find((p) => (kind === null || p.kind === kind) && p.phones.some((x) => x.number === number));
     if (!person) fail('number', `${number} is not the number of a ${kind ?? 'party'} on account ${accountId}`);
   }
+  // matched as stored (E.164): a number on file is accepted whatever libphonenumber thinks of its range
   const phone = person.phones.find((x) => x.number === number);
-  if (!phone) fail('number', `${number} is not a number of ${person.id} on account ${accountId}`);
+  if (!phone) fail('number', `${number} is not a number on file for ${person.id} on account ${accountId}`);
+  // the call's business date: its local date in the borrower's zone
+  const callDate = localTime(Date.parse(r.at), a.borrowerZone).date;
 
   // who called: the row's agency, else the agent's, else the import's
   let agencyId = r.agency ?? null;
+  let agencyField = 'agency';
   if (r.agent !== null) {
     const u = await db.selectFrom('users').select(['agency_id']).where('id', '=', r.agent).executeTakeFirst();
-    if (u && u.agency_id !== null && agencyId !== null && u.agency_id !== agencyId) fail('agency', `is ${agencyId} but agent ${r.agent} works for agency ${u.agency_id}`);
-    if (u && u.agency_id !== null) agencyId = u.agency_id;
+    if (!u) fail('agent', `unknown agent "${r.agent}": the agent must be a user (\`arrears user add\`)`);
+    if (u.agency_id !== null && agencyId !== null && u.agency_id !== agencyId) fail('agency', `is ${agencyId} but agent ${r.agent} works for agency ${u.agency_id}`);
+    if (u.agency_id !== null) {
+      agencyId = u.agency_id;
+      agencyField = 'agent';
+    }
   }
   agencyId = agencyId ?? o.agencyId ?? null;
   if (agencyId !== null && !(await db.selectFrom('agencies').select('id').where('id', '=', agencyId).executeTakeFirst())) fail('agency', `unknown agency "${agencyId}"`);
+  // an agency calls only the accounts placed with it on the call's date (as the API and \`queue assign\`: agency.scope)
+  if (agencyId !== null && (await placedOn(db, [accountId], callDate)).get(accountId) !== agencyId) {
+    fail(agencyField, `agency.scope: account ${accountId} is not placed with agency ${agencyId} on ${callDate}${agencyField === 'agent' ? ` (agent ${r.agent ?? ''} works for it)` : ''}; an agency calls only the accounts placed with it`);
+  }
+  if (taskId === null) {
+    // no export row: the date's planned call task of that account and party kind, if any (the lowest id)
+    const t = await db.selectFrom('tasks').select('id').where('account_id', '=', accountId).where('business_date', '=', callDate).where('type', '=', 'call')
+      .where('status', '=', 'planned').where('party', '=', person.kind).orderBy('id').executeTakeFirst();
+    taskId = t ? Number(t.id) : null;
+  }
 
   try {
-    checkContactResult({ decisionId: 1, outcome: r.outcome, promise: r.promise });
+    checkContactResult({ decisionId: 1, outcome: r.outcome, channel: 'call', promise: r.promise });
   } catch (e) {
     if (e instanceof ValidationError) fail(e.field === 'outcome' ? 'outcome' : e.field.startsWith('promise') ? 'promiseAmount' : e.field, e.rule);
     throw e;
   }
-  if (r.promise) {
-    const made = localTime(Date.parse(r.at), a.borrowerZone).date;
-    if (r.promise.due < made) fail('promiseDue', `must be on or after the date the promise was made (${made}), got ${r.promise.due}`);
-  }
+  if (r.promise && r.promise.due < callDate) fail('promiseDue', `must be on or after the date the promise was made (${callDate}), got ${r.promise.due}`);
   const purpose = r.purpose ?? defaultPurpose(person.kind);
   const callerNumber = normalisePhone(r.callerNumber) ?? r.callerNumber;
   const hash = resultHash({
@@ -388,7 +407,7 @@ async function resolveRow(db: Db, r: DialerResult, o: ImportOptions, inFile: Map
   const earlier = inFile.get(r.callId);
   if (earlier && earlier.hash !== hash) fail('callId', `call ${r.callId} is in row ${earlier.row} already with other content`);
   if (!earlier) inFile.set(r.callId, { hash, row: r.row });
-  return { r, person, phone, employerForbids: a.employerForbids, purpose, agencyId, callerNumber, hash, duplicateOf };
+  return { r, person, phone, employerForbids: a.employerForbids, purpose, agencyId, callerNumber, hash, taskId, duplicateOf };
 }
 
 const report = (row: number, callId: string | null, status: RowStatus, extra: Partial<RowReport> = {}): RowReport => ({
@@ -438,7 +457,7 @@ export async function importDialerResults(store: Store, parsed: ParsedResults, o
     const zones = await personZones(x.person, x.phone.number);
     const req = callRequest(x.person, x.phone, zones, r.at, x.purpose);
     const packs = await o.packsFor(x.person.accountId, r.at);
-    const checked = checkContactResult({ decisionId: 1, outcome: r.outcome, promise: r.promise });
+    const checked = checkContactResult({ decisionId: 1, outcome: r.outcome, channel: 'call', promise: r.promise });
     let decision: RecordedDecision;
     try {
       decision = await decideAndRecord(store, req, { ...packs, holds: [], optOuts: [], workplaceForbidden: x.employerForbids, refusedContact: false }, {
@@ -448,7 +467,11 @@ export async function importDialerResults(store: Store, parsed: ParsedResults, o
           call_id: r.callId, decision_id: d.id, row_hash: x.hash, account_id: x.person.accountId, party_id: x.person.id, number: x.phone.number,
           export_row_id: r.exportRowId, allowed: d.allowed ? 1 : 0, imported_at: new Date().toISOString(),
         }).execute();
-        if (d.allowed) await recordContactResultIn(db, dialect, { ...checked, decisionId: d.id }, { actor: o.actor ?? r.agent ?? 'dialer' });
+        if (d.allowed) {
+          await recordContactResultIn(db, dialect, { ...checked, decisionId: d.id }, { actor: o.actor ?? r.agent ?? 'dialer' });
+          // the call was made: its task is done (as queue wrap-up), so the next export leaves it out; a blocked call leaves it planned
+          if (x.taskId !== null) await db.updateTable('tasks').set({ status: 'done' }).where('id', '=', x.taskId).where('status', '=', 'planned').execute();
+        }
       });
     } catch (e) {
       if (isUniqueViolation(e)) {

@@ -111,6 +111,55 @@ function checkTeam(t: VisitTeam, field: string): void {
   if (new Set(t.collectors).size !== t.collectors.length) throw new ValidationError(field, `must not name a collector twice, got ${t.collectors.join(', ')}`);
 }
 
+/** The role of the lender's own field staff; an agency's field visits are made by its `agency_agent`s. */
+export const FIELD_ROLE = 'field_agent';
+
+const COLLECTOR_RULE = 'a collector must be a known user: one of the lender\'s field agents (role field_agent) or an agency agent (role agency_agent) of the agency the account is placed with on the visit\'s date';
+
+/** The agency an account is placed with on `date` (the placement's window is [placed_on, recalled_on ?? ends_on)); null: in house. */
+async function placedOnDate(db: Db, accountId: string, date: BusinessDate): Promise<string | null> {
+  const rows = await db.selectFrom('placements').select(['agency_id', 'ends_on', 'recalled_on']).where('account_id', '=', accountId)
+    .where('placed_on', '<=', date).orderBy('id').execute();
+  let agency: string | null = null;
+  for (const r of rows) if ((r.recalled_on ?? r.ends_on) > date) agency = r.agency_id;
+  return agency;
+}
+
+/**
+ * Who may visit `accountId` on `date` (the visit's local date): every collector a known user, either the
+ * lender's field staff (role field_agent) or agency agents of the agency the account is placed with on
+ * that date — not both in one team. Returns the team's agency (null: the lender's own staff); throws
+ * ValidationError `collectors[i]` naming the rule otherwise. Read-only: asked before the gate.
+ */
+export async function checkCollectors(db: Db, accountId: string, collectors: readonly string[], date: BusinessDate, field = 'collectors'): Promise<string | null> {
+  const users = collectors.length === 0 ? [] : await db.selectFrom('users').select(['id', 'role', 'agency_id']).where('id', 'in', [...collectors]).execute();
+  const byId = new Map(users.map((u) => [u.id, u]));
+  let placed: string | null | undefined;
+  let team: { agency: string | null; who: string } | null = null;
+  for (const [i, id] of collectors.entries()) {
+    const f = `${field}[${i}]`;
+    const u = byId.get(id);
+    if (!u) throw new ValidationError(f, `unknown user "${id}": ${COLLECTOR_RULE}`);
+    let agency: string | null;
+    if (u.role === FIELD_ROLE) agency = null;
+    else if (u.role === 'agency_agent' && u.agency_id !== null) {
+      if (placed === undefined) placed = await placedOnDate(db, accountId, date);
+      if (placed !== u.agency_id) {
+        throw new ValidationError(f, `${id} is an agent of agency ${u.agency_id}, but account ${accountId} is ${placed === null ? 'not placed with an agency' : `placed with agency ${placed}`} on ${date} (agency.scope): ${COLLECTOR_RULE}`);
+      }
+      agency = u.agency_id;
+    } else {
+      throw new ValidationError(f, `${id} is a${u.role === 'agent' || u.role === 'agency_agent' ? 'n' : ''} ${u.role}: ${COLLECTOR_RULE}`);
+    }
+    if (team === null) team = { agency, who: id };
+    else if (team.agency !== agency) {
+      const side = (a: string | null): string => (a === null ? 'the lender\'s field staff' : `agency ${a}`);
+      throw new ValidationError(f, `${id} is of ${side(agency)} but ${team.who} is of ${side(team.agency)}: a visiting team is all the lender's field agents or all agents of the agency the account is placed with, not mixed`);
+    }
+  }
+  return team?.agency ?? null;
+}
+
 async function visitRequestFor(db: Db, accountId: string, at: string, team: VisitTeam, address: VisitAddress): Promise<{ request: AttemptRequest; borrower: Borrower }> {
   const b = await borrowerOf(db, accountId);
   const zones = await zonesOf([b.timezone], b.phones);
@@ -132,11 +181,12 @@ export async function checkInVisit(store: Store, c: CheckIn, gateFor: VisitGateF
   checkTeam(c, 'collectors');
   const at = new Date(ms).toISOString();
   const { request, borrower } = await visitRequestFor(store.db, c.accountId, at, c, c.address ?? 'residential');
+  // who may visit, before the gate is asked (nothing recorded for a team that may not go)
+  const agencyId = await checkCollectors(store.db, c.accountId, c.collectors, localTime(ms, borrower.timezone).date);
   const base = await gateFor(c.accountId, at);
   const lead = c.collectors[0] as string;
-  const user = await store.db.selectFrom('users').select('agency_id').where('id', '=', lead).executeTakeFirst();
   const decision = await decideAndRecord(store, request, { ...base, holds: [], optOuts: [], workplaceForbidden: false, refusedContact: false },
-    { agentId: lead, agencyId: user?.agency_id ?? null });
+    { agentId: lead, agencyId });
   return { decision, contactPoint: request.contactPoint.id, localDate: localTime(ms, borrower.timezone).date };
 }
 
@@ -210,7 +260,7 @@ export async function reportVisit(store: Store, accountId: string, report: Visit
   }
   if (!Number.isSafeInteger(decisionId) || decisionId <= 0) throw new ValidationError('decision', `must be a gate decision id, got ${String(decisionId)}`);
   const id = decisionId;
-  const d = await store.db.selectFrom('gate_decisions').select(['debt_id', 'party_id', 'channel', 'allowed', 'rule', 'reason', 'next_allowed_at', 'at', 'agent_id', 'contact_point'])
+  const d = await store.db.selectFrom('gate_decisions').select(['debt_id', 'party_id', 'channel', 'allowed', 'rule', 'reason', 'next_allowed_at', 'at', 'agent_id', 'agency_id', 'contact_point'])
     .where('id', '=', id).executeTakeFirst();
   if (!d) throw new ValidationError('decision', `unknown gate decision ${id}`);
   if (d.debt_id !== accountId) throw new ValidationError('decision', `decision ${id} is about ${d.debt_id}, not ${accountId}`);
@@ -222,6 +272,10 @@ export async function reportVisit(store: Store, accountId: string, report: Visit
   const b = await borrowerOf(store.db, accountId);
   const localDate = localTime(Date.parse(d.at), b.timezone).date;
   if (report.date !== localDate) throw new ValidationError('date', `must be the date of the check-in (decision ${id}) in the borrower's zone: ${localDate}, got ${report.date}`);
+  const teamAgency = await checkCollectors(store.db, accountId, report.collectors, localDate);
+  if (teamAgency !== d.agency_id) {
+    throw new ValidationError('collectors', `are ${teamAgency === null ? 'the lender\'s field staff' : `agents of agency ${teamAgency}`}, but the check-in (decision ${id}) was by ${d.agency_id === null ? 'the lender\'s field staff' : `agency ${d.agency_id}`}`);
+  }
   const cp = visitContactPoint(b, report.address);
   if (cp !== d.contact_point) throw new ValidationError('address', `decision ${id} was for ${d.contact_point}, the ${report.address} address is ${cp}`);
   const result = checkContactResult({
@@ -265,6 +319,7 @@ export async function recordVisitReport(db: Db, accountId: string, report: Visit
   return atomically(db, async (tx) => {
     const acc = await tx.selectFrom('accounts').select('id').where('id', '=', accountId).executeTakeFirst();
     if (!acc) throw new ValidationError('account', `unknown account "${accountId}"`);
+    await checkCollectors(tx, accountId, report.collectors, report.date);
     let decisionId = o.decisionId ?? null;
     if (decisionId === null && report.checkIn.at !== undefined) {
       const d = await tx.selectFrom('gate_decisions').select('id').where('debt_id', '=', accountId).where('channel', '=', 'visit').where('allowed', '=', 1)

@@ -65,6 +65,8 @@ async function decideIn(db: Kysely<Database>, dialect: Dialect, req: AttemptRequ
     ...ctx, history: await loadGateHistory(db, req),
     holds: [...ctx.holds, ...facts.holds], optOuts: [...ctx.optOuts, ...facts.optOuts],
     workplaceForbidden: ctx.workplaceForbidden || facts.workplaceForbidden, refusedContact: ctx.refusedContact || facts.refusedContact,
+    // a debtor recorded as deceased (whole debt) cannot be reached: cn contact persons may pass a message
+    debtorUnreachable: ctx.debtorUnreachable === true || facts.holds.some((h) => h.kind === 'deceased' && h.partyId === undefined),
   });
   const caller = by.callerNumber === undefined || by.callerNumber === null ? null : by.callerNumber.trim();
   const decision = caller === null ? packed : await withCallerNumber(db, packed, caller, by.agencyId ?? null, req.at);

@@ -148,12 +148,10 @@ async function prepare(db: Db, tasks: readonly TaskRow[], o: LetterBatchOptions)
     const row = rows.get(t.account_id);
     if (!row) throw new ValidationError('tasks.account_id', `letter task ${t.id}: unknown account ${t.account_id}`);
     const borrower = rowToBorrower(row);
-    const extra = JSON.parse(row.data) as { languages?: unknown };
-    const borrowerLanguages = Array.isArray(extra.languages) ? extra.languages.filter((x): x is string => typeof x === 'string') : [];
     const kind = (t.party ?? 'borrower') as PartyKind;
     let who: { id: string; name: string; languages: string[]; timezone: string; phones: string[]; emails: string[]; addresses: Address[] };
     if (kind === 'borrower') {
-      who = { id: borrower.id, name: borrower.name, languages: borrowerLanguages, timezone: borrower.timezone, phones: borrower.phones, emails: borrower.emails, addresses: borrower.addresses };
+      who = { id: borrower.id, name: borrower.name, languages: borrower.languages, timezone: borrower.timezone, phones: borrower.phones, emails: borrower.emails, addresses: borrower.addresses };
     } else {
       const party = (await listParties(db, t.account_id)).find((p) => p.kind === kind);
       if (!party) throw new ValidationError('tasks.party', `letter task ${t.id} is for a ${kind} of ${t.account_id}, and the account has none on file (\`arrears party add\`)`);

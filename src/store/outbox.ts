@@ -165,6 +165,14 @@ export interface EnqueueResult {
  * transaction of their own. `notBefore` delays the first attempt (default: due now).
  */
 export async function enqueue(db: Db, messages: readonly OutboxMessage[], opts: { now?: Date; notBefore?: Date } = {}): Promise<EnqueueResult> {
+  return atomically(db, (tx) => enqueueIn(tx, messages, opts));
+}
+
+/**
+ * `enqueue` on a database handle that is already inside the caller's transaction — including the
+ * SQLite connection `withLocks` hands out (BEGIN IMMEDIATE), which Kysely does not know is one.
+ */
+export async function enqueueIn(db: Db, messages: readonly OutboxMessage[], opts: { now?: Date; notBefore?: Date } = {}): Promise<EnqueueResult> {
   const out: EnqueueResult = { enqueued: [], duplicates: [], conflicts: [] };
   if (messages.length === 0) return out;
   messages.forEach((m, i) => validateMessage(m, `messages[${i}]`));
@@ -181,7 +189,8 @@ export async function enqueue(db: Db, messages: readonly OutboxMessage[], opts: 
     if (sameMessage(m, stored)) out.duplicates.push(m.idempotencyKey);
     else out.conflicts.push({ key: m.idempotencyKey, reason: 'the outbox has a different message under this key' });
   };
-  await atomically(db, async (tx) => {
+  const tx = db;
+  {
     const inserted = new Set<string>();
     // 16 parameters a row: 1000-row statements stay under SQLite's and PostgreSQL's limits
     for (const c of chunks([...first.values()], BATCH_ROWS)) {
@@ -202,7 +211,7 @@ export async function enqueue(db: Db, messages: readonly OutboxMessage[], opts: 
       else compare(m, stored.get(m.idempotencyKey) ?? m);
     }
     for (const m of repeats) compare(m, first.get(m.idempotencyKey) ?? m);
-  });
+  }
   return out;
 }
 

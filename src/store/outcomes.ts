@@ -9,7 +9,7 @@
 import { parseDate, ValidationError, type BusinessDate, type Minor } from '../core/index.js';
 import { CHANNEL_ACT_SOURCE, GATE_OUTCOMES, impliedAct, localTime, parseAct, type ActKind } from '../compliance/index.js';
 import {
-  checkGraceDays, OUTCOMES, PARTY_KINDS, PROMISE_STATES, promiseStatuses, type Channel, type Outcome, type PartyKind, type PromiseRecord, type PromiseState, type PromiseStatus,
+  CHANNELS, channelArticle, checkGraceDays, checkOutcomeForChannel, OUTCOMES, outcomesFor, PARTY_KINDS, PROMISE_STATES, promiseStatuses, type Channel, type Outcome, type PartyKind, type PromiseRecord, type PromiseState, type PromiseStatus,
 } from '../contact/index.js';
 import { recordActIn } from './acts.js';
 import { appendAudit, changeOptions, type ChangeOptions } from './audit.js';
@@ -21,8 +21,14 @@ import type { Db } from './repo.js';
 export interface ContactResult {
   /** the ALLOWED gate decision (gate_decisions.id) the result belongs to */
   decisionId: number;
-  /** src/contact/outcomes.ts OUTCOMES */
+  /** src/contact/outcomes.ts OUTCOMES; one the channel can have (`outcomesFor`) */
   outcome: Outcome;
+  /**
+   * the attempt's channel, when the caller knows it before the decision is recorded (wrap-up: call), so a
+   * result the channel cannot have is refused before the gate is asked; recordContactResultIn checks the
+   * decision's own channel anyway
+   */
+  channel?: Channel;
   /** required with outcome 'promise', refused otherwise */
   promise?: { amount: Minor; due: BusinessDate } | null;
   note?: string | null;
@@ -49,14 +55,16 @@ interface Checked {
   note: string | null;
 }
 
-/** Validates a result's own fields (the decision is checked under the locks). */
+/** Validates a result's own fields, and the outcome against `channel` when given (the decision is checked under the locks). */
 export function checkContactResult(r: ContactResult): Checked {
   if (typeof r.decisionId !== 'number' || !Number.isSafeInteger(r.decisionId) || r.decisionId <= 0) {
     throw new ValidationError('decisionId', `must be a gate decision id (a positive whole number), got ${JSON.stringify(r.decisionId)}`);
   }
   if (typeof r.outcome !== 'string' || !(RESULT_OUTCOMES as readonly string[]).includes(r.outcome)) {
-    throw new ValidationError('outcome', `must be one of ${RESULT_OUTCOMES.join(', ')}, got ${JSON.stringify(r.outcome)}`);
+    const listed = r.channel !== undefined && (CHANNELS as readonly string[]).includes(r.channel) ? outcomesFor(r.channel) : RESULT_OUTCOMES;
+    throw new ValidationError('outcome', `must be one of ${listed.join(', ')}${r.channel !== undefined ? ` for ${channelArticle(r.channel)} ${r.channel}` : ''}, got ${JSON.stringify(r.outcome)}`);
   }
+  if (r.channel !== undefined) checkOutcomeForChannel(r.outcome, r.channel);
   let promise: Checked['promise'] = null;
   if (r.outcome === 'promise') {
     if (r.promise === undefined || r.promise === null) throw new ValidationError('promise', 'is required with outcome promise: { amount, due }');
@@ -98,6 +106,7 @@ export async function recordContactResultIn(db: Db, dialect: Dialect, r: Checked
   if (!d) throw new ValidationError('decisionId', `unknown gate decision ${r.decisionId}`);
   if (d.allowed !== 1) throw new ValidationError('decisionId', `decision ${r.decisionId} was blocked by ${d.rule ?? 'a rule'}: a blocked attempt never happens, so it has no result`);
   if (d.timezone === null) throw new ValidationError('decisionId', `decision ${r.decisionId} is about ${d.debt_id}, which is not an account`);
+  checkOutcomeForChannel(r.outcome, d.channel as Channel);
   const partyKind = d.party_kind as PartyKind;
   if (!(PARTY_KINDS as readonly string[]).includes(partyKind)) throw new ValidationError('decisionId', `decision ${r.decisionId} has an unknown party kind ${d.party_kind}`);
   const implied = impliedAct(r.outcome, { id: d.party_id, kind: partyKind });

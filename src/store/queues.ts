@@ -103,7 +103,8 @@ async function queueTasks(db: Db, date: BusinessDate): Promise<QueueTask[]> {
   }
   const placed = await placedWith(db, ids, date);
   const j = await loadJurisdictions(db);
-  const jur = new Map(borrowers.map((b) => [b.account_id, jurisdictionFor(j, borrowerCountry(rowToBorrower(b)))]));
+  const decoded = new Map(borrowers.map((b) => [b.account_id, rowToBorrower(b)]));
+  const jur = new Map([...decoded].map(([id, b]) => [id, jurisdictionFor(j, borrowerCountry(b))]));
   // the parties and acts of accounts with a call to someone other than the borrower
   const partyAccounts = [...new Set(tasks.filter((t) => (t.party ?? 'borrower') !== 'borrower').map((t) => t.account_id))];
   const parties = new Map<string, Party[]>();
@@ -122,7 +123,7 @@ async function queueTasks(db: Db, date: BusinessDate): Promise<QueueTask[]> {
       agencyId: placed.get(t.account_id) ?? null,
     };
     const kind = (t.party ?? 'borrower') as PartyKind;
-    if (kind === 'borrower') return { ...base, languages: [], partyId: null, partyKind: 'borrower' as const, unqueueable: null };
+    if (kind === 'borrower') return { ...base, languages: decoded.get(t.account_id)?.languages ?? [], partyId: null, partyKind: 'borrower' as const, unqueueable: null };
     if (!(PARTY_KINDS as readonly string[]).includes(kind)) return { ...base, languages: [], partyId: null, partyKind: 'borrower' as const, unqueueable: `unknown party kind ${kind}` };
     const p = pickParty(kind, parties.get(t.account_id) ?? [], acts.get(t.account_id) ?? [], date);
     if (typeof p === 'string') return { ...base, languages: [], partyId: null, partyKind: kind, unqueueable: p };
@@ -260,6 +261,9 @@ export interface NextAccount {
 export async function nextAccount(store: Store, agentId: string, now: string, packsFor: PacksFor): Promise<NextAccount> {
   if (Number.isNaN(Date.parse(now))) throw new ValidationError('at', `must be an ISO 8601 instant, got ${JSON.stringify(now)}`);
   const at = new Date(Date.parse(now)).toISOString();
+  const agent = await store.db.selectFrom('users').select(['role']).where('id', '=', agentId).executeTakeFirst();
+  if (!agent) throw new ValidationError('agent', `unknown user ${agentId} (add one with \`arrears user add\`)`);
+  if (!(CALLING_ROLES as readonly string[]).includes(agent.role)) throw new ValidationError('agent', `${agentId} is a ${agent.role}: only ${CALLING_ROLES.join(' and ')} users take calls from the queue`);
   const rows = await store.db.selectFrom('queue_items').selectAll().where('agent_id', '=', agentId).where('status', '=', 'open')
     .orderBy('priority', 'desc').orderBy('id').execute();
   const skipped: SkippedItem[] = [];
@@ -315,7 +319,7 @@ async function decisionOf(db: Db, id: number): Promise<RecordedDecision> {
  * done item again with the same result returns it (`result.duplicate`); another result is refused.
  */
 export async function wrapUp(store: Store, itemId: number, outcome: string, opts: WrapUpOptions): Promise<WrapUp> {
-  const fields = checkContactResult({ decisionId: 1, outcome: outcome as Outcome, promise: opts.promise ?? null, note: opts.note ?? null });
+  const fields = checkContactResult({ decisionId: 1, outcome: outcome as Outcome, channel: 'call', promise: opts.promise ?? null, note: opts.note ?? null });
   const ms = Date.parse(opts.at);
   if (Number.isNaN(ms)) throw new ValidationError('at', `must be an ISO 8601 instant, got ${JSON.stringify(opts.at)}`);
   const row = await store.db.selectFrom('queue_items').selectAll().where('id', '=', itemId).executeTakeFirst();
@@ -368,6 +372,13 @@ export async function skipItem(store: Store, itemId: number, reason: string, now
   return rowToItem(row);
 }
 
+/** The languages of an account's borrower ([] when unknown). */
+async function borrowerLanguages(db: Db, accountId: string): Promise<string[]> {
+  const row = await db.selectFrom('accounts').innerJoin('borrowers', 'borrowers.id', 'accounts.borrower_id')
+    .select(['borrowers.id', 'borrowers.name', 'borrowers.timezone', 'borrowers.data']).where('accounts.id', '=', accountId).executeTakeFirst();
+  return row ? rowToBorrower(row).languages : [];
+}
+
 /**
  * A supervisor hands an open item to another calling agent (absence, end of day, load). The actor
  * must be a supervisor; the target must take calls (agent, agency_agent) and their skills must cover
@@ -391,8 +402,9 @@ export async function assignItem(store: Store, itemId: number, agentId: string, 
     if (!CALLING_ROLES.includes(target.role)) throw new ValidationError('agent', `${agentId} is a ${target.role}: only ${CALLING_ROLES.join(' and ')} users take calls from the queue`);
     if (item.agentId === agentId) throw new ValidationError('agent', `queue item ${itemId} is already ${agentId}'s`);
     const party = item.partyId === null ? null : await getParty(tx, item.partyId);
+    const languages = party ? party.languages : await borrowerLanguages(tx, item.accountId);
     const agencyId = (await placedWith(tx, [item.accountId], item.date)).get(item.accountId) ?? null;
-    const mismatch = skillMismatch(target, { bucket: row.bucket, jurisdiction: await accountJurisdiction(tx, item.accountId), languages: party?.languages ?? [], agencyId });
+    const mismatch = skillMismatch(target, { bucket: row.bucket, jurisdiction: await accountJurisdiction(tx, item.accountId), languages, agencyId });
     if (mismatch !== null) throw new ValidationError('agent', `${agentId} lacks the skills for queue item ${itemId}: ${mismatch}`);
     await tx.updateTable('queue_items').set({ agent_id: agentId, reason: null, updated_at: now }).where('id', '=', itemId).where('status', '=', 'open').execute();
     await audit(tx, 'queue.assign', `queue_item:${itemId}`, { item: itemId, account: item.accountId, from: item.agentId, to: agentId }, by, now);

@@ -7,7 +7,7 @@ import { ValidationError, assertMinor, parseDate } from '../core/index.js';
 import type { BusinessDate } from '../core/index.js';
 import { DEFAULT_BUCKETS, openAccount, parseBuckets, productToSpec } from '../ledger/index.js';
 import type { Account, BucketDef, LedgerEvent, Payment, PausePeriod, Product } from '../ledger/index.js';
-import type { Attempt, Borrower } from '../contact/index.js';
+import type { Attempt, BorrowerInput } from '../contact/index.js';
 import { accountToRow, borrowerToRow, productToRow, rowToProduct, stateToRow } from './codec.js';
 import type { Selectable } from 'kysely';
 import type { AccountStateTable, AttemptsTable, Database, TasksTable } from './schema.js';
@@ -57,7 +57,8 @@ export async function saveProducts(db: Db, products: Iterable<Product>): Promise
 export interface NewLoan {
   account: Account;
   product: Product;
-  borrower: Borrower;
+  /** languages may be left out (stored as []) */
+  borrower: BorrowerInput;
 }
 
 /** Account ids among `ids` that are already stored. */
@@ -87,7 +88,7 @@ async function insertLoansIn(db: Db, loans: readonly NewLoan[], buckets: readonl
   const products = new Map<string, Product>();
   for (const l of loans) products.set(l.product.id, l.product);
   await saveProducts(db, products.values());
-  const borrowers = new Map<string, Borrower>();
+  const borrowers = new Map<string, BorrowerInput>();
   for (const l of loans) borrowers.set(l.borrower.id, l.borrower);
   for (const c of chunks([...borrowers.values()].map(borrowerToRow))) {
     await db.insertInto('borrowers').values(c)

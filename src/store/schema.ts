@@ -18,7 +18,7 @@ export interface BorrowersTable {
   id: string;
   name: string;
   timezone: string;
-  /** Borrower JSON (phones, e-mails, addresses) */
+  /** Borrower JSON (phones, e-mails, addresses, languages; rows from before languages have none: read as []) */
   data: string;
 }
 

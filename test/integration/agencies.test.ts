@@ -133,7 +133,7 @@ describe.each(BACKENDS)('agencies on $name', (backend) => {
     const lines = await commissionReport(s.db, { asOf: '2026-03-31' });
     expect(lines).toEqual([{
       placementId: 1, accountId: 'L-1', agencyId: 'acme', bucket: 'M2', rate: '0.185', currency: 'USD', balance: 150_000,
-      placedOn: '2026-03-02', end: '2026-03-25', open: false, recovered: 42_351, commission: 7_835,
+      placedOn: '2026-03-02', endsOn: '2026-03-25', end: '2026-03-25', open: false, recovered: 42_351, commission: 7_835,
     }]);
     // commission to date while it was placed: up to and including 03-12
     expect((await commissionReport(s.db, { asOf: '2026-03-12' }))[0]).toMatchObject({ end: '2026-03-13', open: true, recovered: 30_006, commission: 5_551 });
@@ -188,11 +188,11 @@ describe.each(BACKENDS)('agencies on $name', (backend) => {
     expect(cards).toEqual([
       {
         agencyId: 'acme', name: 'ACME', placements: 1, open: 1, placedBalance: 100_000, recovered: 25_000, recoveryRate: '25.00',
-        promises: 0, promisesKept: 0, promiseKeptRate: null, complaints: 1, complaintsPerThousand: '1000.00', gateBlocks: 1, commission: 4_625,
+        promises: 0, promisesKept: 0, promiseKeptRate: null, complaints: 1, complaintsPerThousand: '1000.00', gateBlocks: 1, commission: 4_625, currency: 'USD',
       },
       {
         agencyId: 'best', name: 'BEST', placements: 1, open: 1, placedBalance: 100_000, recovered: 60_000, recoveryRate: '60.00',
-        promises: 2, promisesKept: 1, promiseKeptRate: '50.00', complaints: 0, complaintsPerThousand: null, gateBlocks: 0, commission: 11_100,
+        promises: 2, promisesKept: 1, promiseKeptRate: '50.00', complaints: 0, complaintsPerThousand: null, gateBlocks: 0, commission: 11_100, currency: 'USD',
       },
     ]);
     // recalled placements are the history the next allocation weighs: 25% (acme, recalled on the complaint) vs 60%

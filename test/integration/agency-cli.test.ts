@@ -70,8 +70,8 @@ describe.each(cliTargets('agcli'))('arrears agency on $name', (t) => {
     expect(comTable.stdout).toContain('total acme: 25.01 USD\n');
 
     const card = JSON.parse(run('agency', 'scorecard', '--as-of', '2025-07-31', '--format', 'json').stdout) as Record<string, unknown>[];
-    expect(card.find((c) => c.agencyId === 'acme')).toMatchObject({ placements: 2, open: 0, placedBalance: 552_478 + 131_111, recovered: 10_003, recoveryRate: '1.46', commission: 2_501, gateBlocks: 0 });
-    expect(run('agency', 'scorecard', '--as-of', '2025-07-31').stdout).toMatch(/acme\s+2\s+0\s+683589\s+10003\s+1.46%\s+0\/0 n\/a\s+0\s+n\/a\s+0\s+2501/);
+    expect(card.find((c) => c.agencyId === 'acme')).toMatchObject({ placements: 2, open: 0, placedBalance: 552_478 + 131_111, recovered: 10_003, recoveryRate: '1.46', commission: 2_501, gateBlocks: 0, currency: 'USD' });
+    expect(run('agency', 'scorecard', '--as-of', '2025-07-31').stdout).toMatch(/acme\s+2\s+0\s+6,835\.89 USD\s+100\.03 USD\s+1\.46%\s+0\/0 n\/a\s+0\s+n\/a\s+0\s+25\.01 USD/);
     expect(run('audit', 'verify').status).toBe(0);
   });
 });

@@ -12,7 +12,8 @@ import { loadActs } from '../../src/store/acts.js';
 import { verifyAudit } from '../../src/store/audit.js';
 import type { Store } from '../../src/store/db.js';
 import { decideAndRecord } from '../../src/store/gate.js';
-import { listPromises, recordContactResult } from '../../src/store/outcomes.js';
+import { checkContactResult, listPromises, recordContactResult } from '../../src/store/outcomes.js';
+import { outcomesFor } from '../../src/contact/index.js';
 import { addParties, getParty } from '../../src/store/parties.js';
 import { insertLoans, recordPayments } from '../../src/store/repo.js';
 import { catchValidationAsync } from '../support/errors.js';
@@ -181,5 +182,32 @@ describe.each(BACKENDS)('contact results on $name', (backend) => {
     expect((await listPromises(s.db, { state: 'broken', asOf: '2026-03-12', graceDays: 2 })).map((p) => [p.accountId, p.takenBy])).toEqual([['L-2', null]]);
     expect((await catchValidationAsync(() => listPromises(s.db, { asOf: '2026-03-12', graceDays: -1 }))).field).toBe('graceDays');
     expect((await catchValidationAsync(() => listPromises(s.db, { state: 'late' as never, asOf: '2026-03-12', graceDays: 0 }))).field).toBe('state');
+  });
+
+  it('refuses an outcome the channel cannot have, naming outcome and listing the channel\'s outcomes; nothing recorded', async () => {
+    store = await backend.open();
+    const s = store;
+    await insertLoans(s.db, [loan('L-1')]);
+    const d = await callBorrower(s, 'L-1', '2026-03-02T15:00:00Z');
+    for (const outcome of ['sent', 'failed'] as const) {
+      const e = await catchValidationAsync(() => recordContactResult(s, { decisionId: d.id, outcome }));
+      expect(e.field).toBe('outcome');
+      expect(e.rule).toBe(`must be one of ${outcomesFor('call').join(', ')} for a call, got "${outcome}"`);
+    }
+    // an SMS is sent or failed, nothing else
+    const sms = attemptRequest({ id: 'B-L-1', kind: 'borrower', zones: ['America/New_York'], flags: {}, phones: ['+12125550100'], emails: [], addresses: [] }, { accountId: 'L-1', channel: 'sms', at: '2026-03-02T15:10:00Z' });
+    const sd = await decideAndRecord(s, sms, ctx, {});
+    expect(sd.allowed).toBe(true);
+    const e = await catchValidationAsync(() => recordContactResult(s, { decisionId: sd.id, outcome: 'conversation' }));
+    expect([e.field, e.rule]).toEqual(['outcome', 'must be one of sent, failed for a sms, got "conversation"']);
+    // the pure check, without a decision
+    expect(() => checkContactResult({ decisionId: 1, outcome: 'sent', channel: 'visit' })).toThrow('outcome: must be one of no_answer');
+    expect(checkContactResult({ decisionId: 1, outcome: 'sent', channel: 'letter' }).outcome).toBe('sent');
+    expect(outcomesFor('email')).toEqual(['sent', 'failed']);
+    expect(await s.db.selectFrom('attempts').select('id').execute()).toEqual([]);
+    expect((await s.db.selectFrom('gate_decisions').select('outcome').orderBy('id').execute()).map((x) => x.outcome)).toEqual([null, null]);
+    // the right outcomes still go in
+    expect(await recordContactResult(s, { decisionId: sd.id, outcome: 'sent' })).toMatchObject({ duplicate: false });
+    expect(await recordContactResult(s, { decisionId: d.id, outcome: 'no_answer' })).toMatchObject({ duplicate: false });
   });
 });

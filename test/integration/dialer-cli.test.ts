@@ -58,6 +58,7 @@ describe.each(cliTargets('dialercli'))('arrears dialer on $name', (t) => {
     expect(lines[0]).toMatch(/^export_row_id,date,task_id,/);
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(e.rows.map((r) => r.exportRowId));
 
+    expect(run('user', 'add', '--id', 'ann', '--name', 'Ann').status).toBe(0);
     const first = e.rows[0];
     const second = first;
     const results = join(dir, 'calls.csv');
@@ -83,6 +84,13 @@ describe.each(cliTargets('dialercli'))('arrears dialer on $name', (t) => {
     expect(imp.stdout).toContain('1 imported, 0 duplicate, 2 blocked by the gate, 1 rejected');
     const log = run('gate', 'log', '--account', 'L-1001', '--format', 'json').stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number; outcome: string | null; callerNumber: string | null });
     expect(log.find((d) => d.id === 2)).toMatchObject({ outcome: 'promise', callerNumber: '+12125550900' });
+
+    // the allowed call marked its task done: the next export leaves it out
+    expect((JSON.parse(run('dialer', 'export', '--date', '2026-03-02', '--format', 'json').stdout) as { rows: unknown[] }).rows).toEqual([]);
+    // an unknown agent is rejected, naming the row and the field
+    const nobody = join(dir, 'nobody.json');
+    writeFileSync(nobody, JSON.stringify([{ callId: 'D-9', account: 'L-1001', party: 'borrower', number: '+12125550100', callerNumber: '+12125550900', agent: 'nobody', at: '2026-03-02T14:05:00Z', outcome: 'no_answer' }]));
+    expect(run('dialer', 'import', nobody).stderr).toContain('row 1 (call D-9): agent: unknown agent "nobody"');
 
     // the same calls again: duplicates, nothing new (the bad row is still bad)
     const again = run('dialer', 'import', results);

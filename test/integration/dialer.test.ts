@@ -19,6 +19,7 @@ import { addCallerNumber, listCallerNumbers, retireCallerNumber } from '../../sr
 import { dialerExport, importDialerResults, type PacksFor } from '../../src/store/dialer.js';
 import { decideAndRecord, recordGateOutcome, saveJurisdiction } from '../../src/store/gate.js';
 import { addParties } from '../../src/store/parties.js';
+import { addUser } from '../../src/store/queues.js';
 import { insertLoans } from '../../src/store/repo.js';
 import { BACKENDS } from '../support/stores.js';
 
@@ -60,6 +61,8 @@ async function seed(s: Store): Promise<void> {
   await addCallerNumber(s.db, { number: '+1 212 555 0900', label: 'collections NY' }, { now: T0 });
   await addCallerNumber(s.db, { number: '+12125550901' }, { now: T0 });
   await addCallerNumber(s.db, { number: '+12125550950', agencyId: 'acme' }, { now: T0 });
+  await addUser(s, { id: 'ann', name: 'Ann', role: 'agent' });
+  await addUser(s, { id: 'acme-kim', name: 'Kim', role: 'agency_agent', agencyId: 'acme' });
 }
 
 const count = async (s: Store): Promise<number> => (await s.db.selectFrom('gate_decisions').select('id').execute()).length;
@@ -246,9 +249,75 @@ describe.each(BACKENDS)('voice dialer on $name', (backend) => {
       [5, 'blocked', 'registered-caller-number'], [6, 'imported', null],
     ]);
     expect(r3.rows[0]?.reason).toContain('call C-1 was imported already with other content');
-    expect(r3.rows[2]?.reason).toContain('+12125550199 is not a number of B-L-4');
+    expect(r3.rows[2]?.reason).toContain('+12125550199 is not a number on file for B-L-4');
     expect(r3.rows[4]?.reason).toContain('+12125550999 is not registered');
     expect(strict.rows.map((x) => x.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
     expect(await count(s)).toBe(5);
+  });
+
+  it('import: agents known and on their agency\'s placements, numbers matched as on file, tasks done when the call is allowed, call outcomes only', async () => {
+    store = await backend.open();
+    const s = store;
+    await seed(s);
+    // a reference with a UK number in the fictional 07700 900xxx range (libphonenumber calls it invalid)
+    await addParties(s.db, [{ id: 'R-1', accountId: 'L-1', kind: 'reference', relation: 'sibling', name: 'Bo Lee', phones: ['+447700900625'] }]);
+    await s.db.insertInto('placements').values({ account_id: 'L-2', agency_id: 'acme', rule_id: 'r', bucket: 'M2', balance: 100000, currency: 'USD', placed_on: '2026-02-15', ends_on: '2026-03-17', recalled_on: null, recall_reason: null, recall_ref: null, seed: 's', placed_at: T0 }).execute();
+    const t1 = await task(s, 'L-1', 'borrower');
+    const t2 = await task(s, 'L-2', 'borrower');
+    const t3 = await task(s, 'L-3', 'borrower');
+    const t6 = await task(s, 'L-1', 'reference');
+    const e = await dialerExport(s, { date: DATE, packsFor });
+    expect([...new Set(e.rows.map((r) => r.taskId))].sort()).toEqual([t1, t2, t3, t6].sort());
+    const rowOf = (t: number): string => e.rows.find((r) => r.taskId === t && r.number !== '+12125550111')?.exportRowId ?? '';
+    const rows = JSON.stringify([
+      // the export row of the borrower's task: allowed, the task is done
+      { callId: 'K-1', exportRowId: rowOf(t1), callerNumber: '+12125550900', agent: 'ann', at: '2026-03-02T15:00:00Z', outcome: 'no_answer' },
+      // the reference's UK number named by account, party and number (spaces as dialers write it): matched as on file
+      { callId: 'K-2', account: 'L-1', party: 'R-1', number: '+44 7700 900625', callerNumber: '+12125550900', agent: 'ann', at: '2026-03-02T15:05:00Z', outcome: 'voicemail' },
+      // the agency's agent on an account placed with it: allowed, its task (found by account and party kind) done
+      { callId: 'K-3', account: 'L-2', party: 'borrower', number: '+12135550102', callerNumber: '+12125550950', agent: 'acme-kim', at: '2026-03-02T18:00:00Z', outcome: 'no_answer' },
+      // the agency's agent on an account never placed with acme
+      { callId: 'K-4', exportRowId: rowOf(t3), callerNumber: '+12125550950', agent: 'acme-kim', at: '2026-03-02T16:00:00Z', outcome: 'no_answer' },
+      // an unknown agent
+      { callId: 'K-5', exportRowId: rowOf(t3), callerNumber: '+12125550900', agent: 'nobody', at: '2026-03-02T16:00:00Z', outcome: 'no_answer' },
+      // a number not on file for the party, and one not a number at all
+      { callId: 'K-6', account: 'L-1', party: 'R-1', number: '+447700900626', callerNumber: '+12125550900', at: '2026-03-02T15:10:00Z', outcome: 'no_answer' },
+      { callId: 'K-7', account: 'L-1', party: 'R-1', number: 'call me', callerNumber: '+12125550900', at: '2026-03-02T15:10:00Z', outcome: 'no_answer' },
+      // an outcome a call cannot have
+      { callId: 'K-8', exportRowId: rowOf(t3), callerNumber: '+12125550900', at: '2026-03-02T16:00:00Z', outcome: 'sent' },
+      // 23:00 in New York: blocked, the task stays planned
+      { callId: 'K-9', exportRowId: rowOf(t3), callerNumber: '+12125550900', agent: 'ann', at: '2026-03-03T04:00:00Z', outcome: 'no_answer' },
+    ]);
+    const r = await importDialerResults(s, parseResults(rows, 'json'), { packsFor });
+    expect(r.rows.map((x) => [x.callId, x.status, x.field ?? x.rule])).toEqual([
+      ['K-1', 'imported', null], ['K-2', 'imported', null], ['K-3', 'imported', null], ['K-4', 'rejected', 'agent'], ['K-5', 'rejected', 'agent'],
+      ['K-6', 'rejected', 'number'], ['K-7', 'rejected', 'number'], ['K-8', 'rejected', 'outcome'], ['K-9', 'blocked', 'us-regf/hours'],
+    ]);
+    const reason = (id: string): string => r.rows.find((x) => x.callId === id)?.reason ?? '';
+    expect(reason('K-4')).toBe('agency.scope: account L-3 is not placed with agency acme on 2026-03-02 (agent acme-kim works for it); an agency calls only the accounts placed with it');
+    expect(reason('K-5')).toContain('unknown agent "nobody"');
+    expect(reason('K-6')).toBe('+447700900626 is not a number on file for R-1 on account L-1');
+    expect(reason('K-7')).toContain('must be a phone number in international form');
+    expect(reason('K-8')).toMatch(/^must be one of no_answer, .* for a call, got "sent"$/);
+    expect(reason('K-8')).not.toContain('failed');
+    const decisions = await s.db.selectFrom('gate_decisions').select(['debt_id', 'party_id', 'contact_point', 'agent_id', 'agency_id', 'allowed']).orderBy('id').execute();
+    expect(decisions).toEqual([
+      { debt_id: 'L-1', party_id: 'B-L-1', contact_point: '+12125550101', agent_id: 'ann', agency_id: null, allowed: 1 },
+      { debt_id: 'L-1', party_id: 'R-1', contact_point: '+447700900625', agent_id: 'ann', agency_id: null, allowed: 1 },
+      { debt_id: 'L-2', party_id: 'B-L-2', contact_point: '+12135550102', agent_id: 'acme-kim', agency_id: 'acme', allowed: 1 },
+      { debt_id: 'L-3', party_id: 'B-L-3', contact_point: '+12135550103', agent_id: 'ann', agency_id: null, allowed: 0 },
+    ]);
+    // the allowed calls' tasks are done (as a queue wrap-up), the blocked one's stays planned; the next export leaves them out
+    const status = async (id: number) => (await s.db.selectFrom('tasks').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+    expect([await status(t1), await status(t2), await status(t3), await status(t6)]).toEqual(['done', 'done', 'planned', 'done']);
+    expect((await dialerExport(s, { date: DATE, packsFor })).rows.map((x) => x.taskId)).toEqual([t3]);
+
+    // an import for an agency (--agency): the accounts placed with it only
+    const forAcme = JSON.stringify([
+      { callId: 'A-1', exportRowId: rowOf(t3), callerNumber: '+12125550950', at: '2026-03-02T16:00:00Z', outcome: 'no_answer' },
+    ]);
+    const a = await importDialerResults(s, parseResults(forAcme, 'json'), { packsFor, agencyId: 'acme' });
+    expect(a.rows.map((x) => [x.status, x.field, x.reason])).toEqual([['rejected', 'agency', 'agency.scope: account L-3 is not placed with agency acme on 2026-03-02; an agency calls only the accounts placed with it']]);
+    expect(await count(s)).toBe(4);
   });
 });

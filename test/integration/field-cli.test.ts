@@ -100,6 +100,21 @@ describe.each(cliTargets('fieldcli'))('arrears field on $name', (t) => {
     expect(noCheckIn.stderr).toContain('checkIn.at: is required without a decision');
 
     // L-1002's borrower is in Chicago: 23:00 there is outside the cn visit hours
+    // collectors must be known field agents (or agents of the agency the account is placed with on the date): refused before the gate
+    const ghost = run('field', 'check-in', '--account', 'L-1002', '--collectors', 'f1,ghost', '--at', '2026-03-02T10:00:00-06:00', '--pack', 'cn');
+    expect(ghost.status).toBe(1);
+    expect(ghost.stderr).toContain('collectors[0]: unknown user "f1": a collector must be a known user');
+    expect(run('user', 'add', '--id', 'f1', '--name', 'F One', '--role', 'field_agent').status).toBe(0);
+    expect(run('user', 'add', '--id', 'f2', '--name', 'F Two', '--role', 'field_agent').status).toBe(0);
+    expect(run('user', 'add', '--id', 'sup', '--name', 'Sup', '--role', 'supervisor').status).toBe(0);
+    expect(run('field', 'check-in', '--account', 'L-1002', '--collectors', 'f1,ghost', '--at', '2026-03-02T10:00:00-06:00', '--pack', 'cn').stderr)
+      .toContain('collectors[1]: unknown user "ghost"');
+    const boss = run('field', 'check-in', '--account', 'L-1002', '--collectors', 'f1,sup', '--at', '2026-03-02T10:00:00-06:00', '--pack', 'cn');
+    expect(boss.status).toBe(1);
+    expect(boss.stderr).toContain('collectors[1]: sup is a supervisor: a collector must be');
+    expect(run('field', 'report', '--account', 'L-1002', '--file', file('ghost.json', { ...report, evidence: [...report.evidence, { name: 'v.mp4', mediaType: 'video/mp4', size: 10 }], checkIn: { lat: 0, lon: 0.0101, at: '2026-03-02T10:00:00-06:00' }, collectors: ['f1', 'ghost'] }), '--pack', 'cn').stderr)
+      .toContain('collectors[1]: unknown user "ghost"');
+
     const late = run('field', 'report', '--account', 'L-1002', '--file', file('late.json', { ...withRecording, checkIn: { lat: 0, lon: 0.0101, at: '2026-03-02T23:00:00-06:00' } }), '--pack', 'cn');
     expect(late.status).toBe(3);
     expect(late.stderr).toMatch(/^visit report refused: the gate blocked the visit \(decision 1\) by cn\/hours: .*08:00/);

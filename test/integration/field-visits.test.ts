@@ -18,6 +18,8 @@ import { verifyAudit } from '../../src/store/audit.js';
 import { rowToState } from '../../src/store/codec.js';
 import { checkInVisit, reportVisit, visitReports, type VisitGateFor } from '../../src/store/field.js';
 import { listPromises } from '../../src/store/outcomes.js';
+import { addAgency } from '../../src/store/agencies.js';
+import { addUser } from '../../src/store/queues.js';
 import { insertLoans } from '../../src/store/repo.js';
 import { catchValidationAsync } from '../support/errors.js';
 import { BACKENDS } from '../support/stores.js';
@@ -46,6 +48,11 @@ const STRATEGY = loadStrategy([
   '  - { name: current, when: "true", quiet: true }', '',
 ].join('\n'), 'visits-test.yaml');
 
+/** The lender's field agents f1, f2 (f3, f4 too: a team of them that did not check in). */
+async function staff(s: Store): Promise<void> {
+  for (const id of ['f1', 'f2', 'f3', 'f4']) await addUser(s, { id, name: `Field ${id}`, role: 'field_agent' });
+}
+
 describe.each(BACKENDS)('field visits through the gate on $name', (backend) => {
   let store: Store | undefined;
   afterEach(async () => {
@@ -57,6 +64,7 @@ describe.each(BACKENDS)('field visits through the gate on $name', (backend) => {
     store = await backend.open();
     const s = store;
     await insertLoans(s.db, [loan('L-1')]);
+    await staff(s);
     // 23:00 in Shanghai: outside the cn visit hours 08:00–22:00
     const late = await reportVisit(s, 'L-1', report('2026-03-16', '2026-03-16T23:00:00+08:00'), { gateFor, now: '2026-03-16T15:30:00Z' });
     expect(late).toMatchObject({ recorded: false, rule: 'cn/hours' });
@@ -85,6 +93,7 @@ describe.each(BACKENDS)('field visits through the gate on $name', (backend) => {
     store = await backend.open();
     const s = store;
     await insertLoans(s.db, [loan('L-1'), loan('L-2')]);
+    await staff(s);
     const c = await checkInVisit(s, { accountId: 'L-1', at: '2026-03-16T10:00:00+08:00', collectors: ['f1', 'f2'], recording: true, noticeGiven: true }, gateFor);
     expect(c).toMatchObject({ decision: { allowed: true, rule: null }, contactPoint: HOME, localDate: '2026-03-16' });
     const promised = report('2026-03-16', null, { met: 'borrower', outcome: 'promise', promise: { amount: 20000, date: '2026-03-23' } });
@@ -120,6 +129,7 @@ describe.each(BACKENDS)('field visits through the gate on $name', (backend) => {
     store = await backend.open();
     const s = store;
     await insertLoans(s.db, [loan('L-1'), loan('L-2')]);
+    await staff(s);
     await runCycle(s, '2026-03-15', { steps: [...STEPS, step(strategyStep(STRATEGY))] });
     const stageOf = async (id: string) => (await s.db.selectFrom('account_stage').select('stage').where('account_id', '=', id).executeTakeFirstOrThrow()).stage;
     expect(await stageOf('L-1')).toBe('field_visit');
@@ -147,5 +157,66 @@ describe.each(BACKENDS)('field visits through the gate on $name', (backend) => {
     expect(await stageOf('L-2')).toBe('field_visit');
     const move = await s.db.selectFrom('stage_moves').select(['business_date', 'from_stage', 'to_stage', 'condition']).where('account_id', '=', 'L-1').where('to_stage', '=', 'skip_trace').executeTakeFirstOrThrow();
     expect(move).toEqual({ business_date: '2026-03-18', from_stage: 'field_visit', to_stage: 'skip_trace', condition: 'visits.residentialFailed >= 2' });
+  });
+
+  it('takes only known field agents, or agents of the agency the account is placed with on the date, as collectors; refused before the gate', async () => {
+    store = await backend.open();
+    const s = store;
+    await insertLoans(s.db, [loan('L-1'), loan('L-2')]);
+    await staff(s);
+    await addAgency(s, { id: 'acme', name: 'ACME', commission: { M1: '0.2' }, placementDays: 30, capacity: 10, regions: ['US'] });
+    await addAgency(s, { id: 'shfield', name: 'SH Field', commission: { M1: '0.2' }, placementDays: 30, capacity: 10, regions: ['CN'] });
+    await addUser(s, { id: 'acme-kim', name: 'Kim', role: 'agency_agent', agencyId: 'acme' });
+    await addUser(s, { id: 'sh-li', name: 'Li', role: 'agency_agent', agencyId: 'shfield' });
+    await addUser(s, { id: 'sh-wu', name: 'Wu', role: 'agency_agent', agencyId: 'shfield' });
+    await addUser(s, { id: 'grace', name: 'Grace', role: 'supervisor' });
+    await addUser(s, { id: 'ann', name: 'Ann', role: 'agent' });
+    // L-2 placed with shfield from 2026-03-10 to 2026-03-20 (exclusive)
+    await s.db.insertInto('placements').values({
+      account_id: 'L-2', agency_id: 'shfield', rule_id: 'r', bucket: 'M1', balance: 100000, currency: 'CNY', placed_on: '2026-03-10', ends_on: '2026-03-20',
+      recalled_on: null, recall_reason: null, recall_ref: null, seed: 's', placed_at: '2026-03-10T00:00:00Z',
+    }).execute();
+    const at = '2026-03-16T10:00:00+08:00';
+    const checkIn = (accountId: string, collectors: string[], when = at) => checkInVisit(s, { accountId, at: when, collectors, recording: true, noticeGiven: true }, gateFor);
+    const refused: [string, string[], string, RegExp][] = [
+      // a US agency agent and the supervisor on an unplaced Shanghai account
+      ['L-1', ['acme-kim', 'grace'], 'collectors[0]', /acme-kim is an agent of agency acme, but account L-1 is not placed with an agency on 2026-03-16/],
+      ['L-1', ['f1', 'grace'], 'collectors[1]', /grace is a supervisor: a collector must be a known user: one of the lender's field agents \(role field_agent\) or an agency agent/],
+      ['L-1', ['f1', 'ann'], 'collectors[1]', /ann is an agent: /],
+      ['L-1', ['f1', 'ghost'], 'collectors[1]', /unknown user "ghost"/],
+      // an agency agent on another agency's account, and off the placement's dates
+      ['L-2', ['acme-kim', 'f1'], 'collectors[0]', /acme-kim is an agent of agency acme, but account L-2 is placed with agency shfield on 2026-03-16/],
+      ['L-1', ['sh-li', 'sh-wu'], 'collectors[0]', /sh-li is an agent of agency shfield, but account L-1 is not placed/],
+      // a mixed team of the lender's and the agency's staff
+      ['L-2', ['sh-li', 'f1'], 'collectors[1]', /f1 is of the lender's field staff but sh-li is of agency shfield: .* not mixed/],
+    ];
+    for (const [account, collectors, field, rule] of refused) {
+      const e = await catchValidationAsync(() => checkIn(account, collectors));
+      expect([e.field, e.rule]).toEqual([field, expect.stringMatching(rule)]);
+    }
+    const off = await catchValidationAsync(() => checkIn('L-2', ['sh-li', 'sh-wu'], '2026-03-20T10:00:00+08:00'));
+    expect([off.field, off.rule]).toEqual(['collectors[0]', expect.stringMatching(/not placed with an agency on 2026-03-20/)]);
+    // nothing was asked of the gate
+    expect(await s.db.selectFrom('gate_decisions').select('id').execute()).toEqual([]);
+
+    // the lender's field agents: no agency; the placed agency's agents: that agency on the decision
+    const lender = await checkIn('L-1', ['f1', 'f2']);
+    const agency = await checkIn('L-2', ['sh-li', 'sh-wu']);
+    expect([lender.decision.allowed, agency.decision.allowed]).toEqual([true, true]);
+    const rows = await s.db.selectFrom('gate_decisions').select(['debt_id', 'agent_id', 'agency_id']).orderBy('id').execute();
+    expect(rows).toEqual([{ debt_id: 'L-1', agent_id: 'f1', agency_id: null }, { debt_id: 'L-2', agent_id: 'sh-li', agency_id: 'shfield' }]);
+
+    // the report's collectors follow the same rule, and must be the team of the check-in's side
+    const base = report('2026-03-16', null, { met: 'borrower', outcome: 'refused_to_pay' });
+    const ghost = await catchValidationAsync(() => reportVisit(s, 'L-1', { ...base, collectors: ['f1', 'ghost'] }, { decisionId: lender.decision.id }));
+    expect([ghost.field, ghost.rule]).toEqual(['collectors[1]', expect.stringMatching(/unknown user "ghost"/)]);
+    const kim = await catchValidationAsync(() => reportVisit(s, 'L-2', { ...base, collectors: ['sh-li', 'acme-kim'] }, { decisionId: agency.decision.id }));
+    expect(kim.field).toBe('collectors[1]');
+    const noCheckIn = await catchValidationAsync(() => reportVisit(s, 'L-1', report('2026-03-17', '2026-03-17T10:00:00+08:00', { collectors: ['grace', 'f1'] }), { gateFor }));
+    expect([noCheckIn.field, noCheckIn.rule]).toEqual(['collectors[0]', expect.stringMatching(/grace is a supervisor/)]);
+    expect(await s.db.selectFrom('gate_decisions').select('id').execute()).toHaveLength(2);
+    expect(await reportVisit(s, 'L-2', { ...base, collectors: ['sh-li', 'sh-wu'] }, { decisionId: agency.decision.id })).toMatchObject({ recorded: true });
+    const att = await s.db.selectFrom('attempts').select(['agent_id', 'agency_id']).execute();
+    expect(att).toEqual([{ agent_id: 'sh-li', agency_id: 'shfield' }]);
   });
 });

@@ -9,6 +9,7 @@ import { parseVisitReport, planDay, type VisitTask } from '../../src/field/index
 import type { Store } from '../../src/store/db.js';
 import { verifyAudit } from '../../src/store/audit.js';
 import { latestDayPlan, recordVisitReport, saveDayPlan, visitReports, visitTasksFor } from '../../src/store/field.js';
+import { addUser } from '../../src/store/queues.js';
 import { insertLoans } from '../../src/store/repo.js';
 import { catchValidationAsync } from '../support/errors.js';
 import { BACKENDS } from '../support/stores.js';
@@ -59,6 +60,9 @@ describe.each(BACKENDS)('field visits at the store on $name', (backend) => {
       date: '2026-03-02', met: 'relative', outcome: 'promise', promise: { amount: 20000, date: '2026-03-09' },
       evidence: [{ name: 'rec.mp3', mediaType: 'audio/mpeg', size: 500 }], checkIn: { lat: 0, lon: 0.0101 }, collectors: ['f1', 'f2'],
     });
+    // the collectors must be known field agents
+    expect((await catchValidationAsync(() => recordVisitReport(s.db, 'L-2', report))).field).toBe('collectors[0]');
+    for (const id of ['f1', 'f2']) await addUser(s, { id, name: id, role: 'field_agent' });
     const id = await recordVisitReport(s.db, 'L-2', report, { actor: 'f1', now: '2026-03-02T03:00:00Z' });
     // stored without a gate decision (recordVisitReport: the caller records the contact result; reportVisit does both)
     expect(await visitReports(s.db, 'L-2')).toEqual([{ ...report, id, decisionId: null, accountId: 'L-2', actor: 'f1', recordedAt: '2026-03-02T03:00:00.000Z' }]);

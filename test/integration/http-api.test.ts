@@ -29,7 +29,10 @@ const phone = (id: string): string => `+1212555010${id.slice(-1)}`;
 const loan = (id: string) => ({
   account: { id, borrowerId: `B-${id}`, productId: 'p', currency: 'USD', principal: 150_000, disbursed: '2025-10-01' },
   product,
-  borrower: { id: `B-${id}`, name: `Borrower ${id}`, timezone: 'America/New_York', phones: [phone(id)], emails: [], addresses: [{ kind: 'residential' as const, line: '1 Main St', country: 'US' }] },
+  borrower: {
+    id: `B-${id}`, name: `Borrower ${id}`, timezone: 'America/New_York', phones: [phone(id)], emails: [], addresses: [{ kind: 'residential' as const, line: '1 Main St', country: 'US' }],
+    languages: id === 'L-1' ? ['es', 'en'] : [],
+  },
 });
 /** 10:00 in New York: calls allowed */
 const OPEN = '2026-03-02T15:00:00.000Z';
@@ -138,7 +141,7 @@ describe.each(BACKENDS)('HTTP API on $name', (backend) => {
     expect(own.status).toBe(200);
     expect(own.body).toMatchObject({
       id: 'L-1', currency: 'USD', dpd: 45, bucket: 'M2', balances: { total: 100_000, overdue: 40_000 },
-      borrower: { id: 'B-L-1', name: 'Borrower L-1' }, placement: { agencyId: 'acme', placedOn: '2026-03-02', endsOn: '2026-04-01' },
+      borrower: { id: 'B-L-1', name: 'Borrower L-1', timezone: 'America/New_York', languages: ['es', 'en'] }, placement: { agencyId: 'acme', placedOn: '2026-03-02', endsOn: '2026-04-01' },
     });
 
     const other = await call(x, 'GET', '/v1/accounts/L-2', 'acme1');
@@ -197,6 +200,12 @@ describe.each(BACKENDS)('HTTP API on $name', (backend) => {
     const ref = await call(x, 'POST', '/v1/accounts/L-3/calls', 'ann', { party: 'R-1', number: '+12125550199', purpose: 'location' });
     expect(ref.status).toBe(201);
     expect(ref.body.decision).toMatchObject({ party: { id: 'R-1', kind: 'reference' }, purpose: 'location' });
+
+    // an outcome a call cannot have: 400 naming outcome, nothing recorded
+    const sent = await call(x, 'POST', `/v1/calls/${decision.id}/result`, 'ann', { outcome: 'sent' });
+    expect(sent.status).toBe(400);
+    expect(sent.body).toMatchObject({ error: { field: 'outcome', rule: expect.stringMatching(/for a call, got "sent"$/) } });
+    expect(await x.s.db.selectFrom('attempts').select('id').execute()).toEqual([]);
 
     // the result: 201, then the same again is 200 with the same body
     const result = { outcome: 'promise', promise: { amount: 25_000, due: '2026-03-09' }, note: 'pays Friday' };

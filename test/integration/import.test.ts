@@ -10,6 +10,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { importLoans } from '../../src/cli/import.js';
 import { runCycle } from '../../src/cycle/index.js';
 import type { Store } from '../../src/store/db.js';
+import { rowToBorrower } from '../../src/store/codec.js';
 import { BACKENDS } from '../support/stores.js';
 
 const GOOD = 'test/fixtures/import/loans.csv';
@@ -57,6 +58,32 @@ describe.each(BACKENDS)('import on $name', (backend) => {
     expect(r.imported).toBe(0);
     expect(r.issues.length).toBeGreaterThan(0);
     expect(await store.db.selectFrom('accounts').select('id').execute()).toEqual([]);
+  });
+
+  it('stores the borrower\'s languages and the time zone derived from the address or the phones; rows from before languages read as []', async () => {
+    store = await backend.open();
+    const csv = [
+      'loan_id,borrower_id,borrower_name,currency,principal,disbursed,method,annual_rate,term_months,phones,residential_address,country,languages',
+      'L1,B1,Wang Fang,CNY,100000,2025-01-15,annuity,0.12,12,+8613800138000,"100 Century Ave, Shanghai",CN,zh-CN',
+      'L2,B2,Ana Lima,USD,100000,2025-01-15,annuity,0.12,12,+13125550123,"400 Lake Shore Dr, Chicago",US,es;en',
+      'L3,B3,Dana Wright,GBP,100000,2025-01-15,annuity,0.12,12,,"1 High St, Leeds",GB,',
+      'L4,B4,Bo Chen,USD,100000,2025-01-15,annuity,0.12,12,+12125550100;+13125550123,"1 Main St, Springfield",US,en',
+      '',
+    ].join('\n');
+    const r = await importLoans(store, 'book.csv', csv, { strict: false });
+    expect(r.imported).toBe(3);
+    expect(r.issues).toEqual([{ row: 5, field: 'timezone', reason: expect.stringContaining("US has") as unknown }]);
+    expect(r.issues[0]?.reason).toContain("the phones' area codes do not agree on one zone");
+    const rows = await store.db.selectFrom('borrowers').selectAll().orderBy('id').execute();
+    expect(rows.map((b) => rowToBorrower(b)).map((b) => [b.id, b.timezone, b.languages])).toEqual([
+      ['B1', 'Asia/Shanghai', ['zh-CN']],
+      ['B2', 'America/Chicago', ['es', 'en']],
+      ['B3', 'Europe/London', []],
+    ]);
+    // a row written before borrowers had languages
+    await store.db.updateTable('borrowers').set({ data: JSON.stringify({ phones: [], emails: [], addresses: [] }) }).where('id', '=', 'B1').execute();
+    const old = await store.db.selectFrom('borrowers').selectAll().where('id', '=', 'B1').executeTakeFirstOrThrow();
+    expect(rowToBorrower(old).languages).toEqual([]);
   });
 
   it('re-importing reports the loans already stored and changes nothing', async () => {

@@ -5,6 +5,7 @@
  * a task added later, and the audit entries.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseProduct } from '../../src/ledger/index.js';
 import { insertLoans } from '../../src/store/repo.js';
@@ -35,6 +36,8 @@ function loan(id: string, name: string, addresses: { kind: 'residential' | 'mail
 }
 
 const DATE = '2026-03-16';
+const WQY = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
+const cjkFont = process.env.ARREARS_LETTER_CJK_FONT || (existsSync(WQY) ? `${WQY}#WenQuanYiMicroHei` : null);
 const usRegf = loadPackFile(findPackFile('us-regf'));
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -169,7 +172,29 @@ describe.each(BACKENDS)('letter batch on $name', (backend) => {
     expect(await count(s, 'gate_decisions')).toBe(0);
     expect(await listLetters(s.db, { date: DATE })).toEqual([]);
   });
-  it('uses the decision of a run that crashed before recording its letter instead of asking the gate again', async () => {
+  it('writes to the borrower in their first language the template has, else English', async () => {
+    store = await backend.open();
+    const s = store;
+    const home = [{ kind: 'residential' as const, line: '1 Home Rd, Town, IL 60000' }];
+    await insertLoans(s.db, [
+      { ...loan('L-1', 'Wang Fang', home), borrower: { ...loan('L-1', 'Wang Fang', home).borrower, languages: ['es', 'zh-CN', 'en'] } },
+      { ...loan('L-2', 'Ana Lima', home), borrower: { ...loan('L-2', 'Ana Lima', home).borrower, languages: ['es'] } },
+    ]);
+    await runCycle(s, '2026-03-15');
+    await letterTask(s, 'L-1');
+    await letterTask(s, 'L-2');
+    // Wang Fang's letter is in zh-CN (es is not a template language): without a CJK font it cannot be printed, before any gate decision
+    await expect(runLetterBatch(s, options({ cjkFont: null }))).rejects.toThrow('ARREARS_LETTER_CJK_FONT');
+    expect(await count(s, 'gate_decisions')).toBe(0);
+    if (cjkFont === null) return; // no CJK font on this machine (Debian: fonts-wqy-microhei)
+    const r = await runLetterBatch(s, options({ cjkFont }));
+    expect(r.batches[0]?.manifest.letters.map((l) => [l.account, l.language])).toEqual([['L-1', 'zh-CN'], ['L-2', 'en']]);
+    const { pages } = await pdfText(r.batches[0]?.pdf ?? new Uint8Array());
+    expect(pages[0]?.replace(/\s+/g, '')).toContain('尊敬的WangFang');
+    expect(pages[1]).toContain('Dear Ana Lima');
+  });
+
+    it('uses the decision of a run that crashed before recording its letter instead of asking the gate again', async () => {
     store = await backend.open();
     const s = store;
     await insertLoans(s.db, [loan('L-1', 'Ann Lee', [{ kind: 'residential', line: '1 Home Rd, Town, IL 60000' }])]);

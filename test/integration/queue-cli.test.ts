@@ -29,13 +29,15 @@ describe.each(cliTargets('queuecli'))('arrears queue on $name', (t) => {
 
     const built = run('queue', 'build', '--date', '2026-03-02');
     expect(built.status).toBe(0);
-    expect(built.stdout).toContain('2 task(s) queued for 2026-03-02: 2 assigned, 0 unassigned');
+    expect(built.stdout).toContain('2 task(s) queued for 2026-03-02 (new, or left unassigned before): 2 assigned, 0 unassigned');
+    expect(built.stderr).toContain('note: 2026-03-02 is not closed yet (last closed: none)');
 
     // 13:30Z is 07:30 in Chicago (skipped until 08:00) and 08:30 in New York
     const next = run('queue', 'next', '--agent', 'ann', '--at', '2026-03-02T13:30:00Z');
     expect(next.status).toBe(0);
     expect(next.stdout).toContain('skipped item 1 (L-1002): blocked by us-regf/hours; next at 2026-03-02T14:00:00.000Z');
     expect(next.stdout).toContain('item 2: account L-1001, call Ana Lima (B-501) at +12125550100; priority 2000');
+    expect(run('queue', 'next', '--agent', 'ghost').stderr).toContain('agent: unknown user ghost');
     // asking records nothing
     expect(run('gate', 'log', '--account', 'L-1001').stdout).not.toContain('allowed');
 
@@ -61,16 +63,24 @@ describe.each(cliTargets('queuecli'))('arrears queue on $name', (t) => {
     // Bo takes a promise on it at 10:00 in Chicago
     expect(run('queue', 'wrap-up', '--item', '1', '--outcome', 'promise', '--promise-amount', '5000').stderr).toContain('--promise-due: is required with --promise-amount');
     expect(run('queue', 'wrap-up', '--item', '1', '--outcome', 'promise', '--at', '2026-03-02T16:00:00Z').stderr).toContain('promise: is required with outcome promise');
+    // an SMS's outcome is not a call's: refused before the gate (no decision), listing the call outcomes
+    const sent = run('queue', 'wrap-up', '--item', '1', '--outcome', 'sent', '--at', '2026-03-02T16:00:00Z');
+    expect(sent.status).toBe(1);
+    expect(sent.stderr).toMatch(/outcome: must be one of no_answer, busy, voicemail, .*attorney for a call, got "sent"/);
+    expect(run('queue', 'wrap-up', '--help').stdout).toContain('what came of the call: no_answer, busy');
     const promised = run('queue', 'wrap-up', '--item', '1', '--outcome', 'promise', '--promise-amount', '5000', '--promise-due', '2026-03-06', '--at', '2026-03-02T16:00:00Z');
     expect(promised.stdout).toContain('item 1 done: decision 2, outcome promise; promise 5000 due 2026-03-06');
     expect(run('queue', 'status', '--date', '2026-03-02').stdout).toMatch(/bo\s+1\s+1\s+0\s+0\s+1\s+1/);
 
     expect(run('pay', '--account', 'L-1002', '--amount', '2000', '--date', '2026-03-04', '--key', 'k-1').status).toBe(0);
     const open = run('promise', 'list', '--as-of', '2026-03-05');
-    expect(open.stdout).toMatch(/L-1002\s+2026-03-02\s+2026-03-06\s+50\.00\s+20\.00\s+30\.00\s+open\s+call\s+bo/);
+    expect(open.stdout).toMatch(/L-1002\s+2026-03-02\s+2026-03-06\s+USD\s+50\.00\s+20\.00\s+30\.00\s+open\s+call\s+bo/);
     const broken = JSON.parse(run('promise', 'list', '--account', 'L-1002', '--as-of', '2026-03-07', '--json').stdout.trim()) as Record<string, unknown>;
     expect(broken).toMatchObject({ accountId: 'L-1002', amount: 5000, paid: 2000, remaining: 3000, state: 'broken', settledOn: '2026-03-07', takenBy: 'bo', channel: 'call' });
     expect(run('promise', 'list', '--as-of', '2026-03-07', '--grace', '1', '--state', 'broken').stdout).toContain('0 promise(s) as of 2026-03-07');
     expect(run('promise', 'list', '--as-of', '2026-03-07', '--grace', 'x').stderr).toContain('--grace: must be a whole number of days');
+    // without --as-of: as of the last closed business date (payments are applied when a date closes)
+    expect(run('cycle', 'run', '--date', '2026-03-05').status).toBe(0);
+    expect(run('promise', 'list', '--account', 'L-1002').stdout).toMatch(/20\.00\s+30\.00\s+open[\s\S]*1 promise\(s\) as of 2026-03-05/);
   });
 });

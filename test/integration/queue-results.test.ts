@@ -154,7 +154,11 @@ describe.each(BACKENDS)('work queues with contact results on $name', (backend) =
     expect(noPromise.field).toBe('promise');
     const early = await catchValidationAsync(() => wrapUp(s, item, 'promise', { at: AT, packsFor, promise: { amount: 5000, due: '2026-03-01' } }));
     expect(early.field).toBe('promise.due');
+    // an outcome a call cannot have (an SMS's sent / failed): refused before the gate, the item stays open
+    const sent = await catchValidationAsync(() => wrapUp(s, item, 'sent', { at: AT, packsFor }));
+    expect([sent.field, sent.rule]).toEqual(['outcome', expect.stringMatching(/^must be one of no_answer, busy, .* for a call, got "sent"$/)]);
     expect(await s.db.selectFrom('gate_decisions').select('id').execute()).toEqual([]);
+    expect((await s.db.selectFrom('queue_items').select('status').where('id', '=', item).executeTakeFirstOrThrow()).status).toBe('open');
     const w = await wrapUp(s, item, 'promise', { at: AT, packsFor, promise: { amount: 5000, due: '2026-03-06' } });
     expect(w.result).toMatchObject({ duplicate: false, actKind: null });
     expect(await s.db.selectFrom('attempts').select(['promise_amount', 'promise_due', 'decision_id']).execute())

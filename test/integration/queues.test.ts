@@ -13,6 +13,7 @@ import { recordAct } from '../../src/store/acts.js';
 import { saveJurisdiction } from '../../src/store/gate.js';
 import { addUser, assignItem, buildQueueForDate, nextAccount, queueStatus, skipItem, wrapUp, type PacksFor } from '../../src/store/queues.js';
 import { insertLoans } from '../../src/store/repo.js';
+import { borrowerToRow } from '../../src/store/codec.js';
 import { addAgency } from '../../src/store/agencies.js';
 import { BACKENDS } from '../support/stores.js';
 
@@ -156,7 +157,23 @@ describe.each(BACKENDS)('work queues on $name', (backend) => {
     await expect(assignItem(s, Number(l3.id), 'x1', 'sup')).rejects.toThrow('x1 works for agency AG-1 and the account is not placed with it');
   });
 
-  it('queues a day of more calls than one SQL statement can carry (chunked inserts)', async () => {
+  it('deals a borrower call by the borrower\'s languages: a zh-CN-only borrower to the zh-CN speaker; re-assigning to an English-only agent is refused', async () => {
+    store = await backend.open();
+    const s = store;
+    await seed(s, { 'L-1': 10000, 'L-2': 8000 });
+    const zh = borrowerToRow({ ...loan('L-1').borrower, languages: ['zh-CN'] });
+    await s.db.updateTable('borrowers').set({ data: zh.data }).where('id', '=', 'B-L-1').execute();
+    await addUser(s, { id: 'en', name: 'En', role: 'agent', capacity: 10, skills: { languages: ['en'] } });
+    await addUser(s, { id: 'mei', name: 'Mei', role: 'agent', capacity: 10, skills: { languages: ['zh-CN'] } });
+    await addUser(s, { id: 'sup', name: 'Sup', role: 'supervisor' });
+    const out = await buildQueueForDate(s, DATE);
+    // L-1's borrower speaks zh-CN only; L-2's languages are unknown, so anyone may take it (round-robin: en)
+    expect(out.map((a) => [a.accountId, a.agentId, a.partyKind])).toEqual([['L-1', 'mei', 'borrower'], ['L-2', 'en', 'borrower']]);
+    const l1 = await s.db.selectFrom('queue_items').select('id').where('account_id', '=', 'L-1').executeTakeFirstOrThrow();
+    await expect(assignItem(s, Number(l1.id), 'en', 'sup')).rejects.toThrow("en speaks none of the contactee's languages (zh-CN; en: en)");
+  });
+
+    it('queues a day of more calls than one SQL statement can carry (chunked inserts)', async () => {
     store = await backend.open();
     const s = store;
     const ids = Array.from({ length: 3000 }, (_, i) => `M-${String(i).padStart(5, '0')}`);

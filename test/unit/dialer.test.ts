@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../src/compliance/index.js';
 import {
-  callerNumberProblem, exportRowId, exportWindow, formatExportCsv, localDay, normalisePhone, parseExportRowId, parseResults, resultHash, scanDay,
+  callerNumberProblem, exportRowId, exportWindow, formatExportCsv, localDay, normalisePhone, parseExportRowId, parseResults, phoneAsFiled, resultHash, scanDay,
   type CallerNumberRegistration, type DialerExport,
 } from '../../src/channels/dialer.js';
 
@@ -112,5 +112,20 @@ describe('export rows and result files', () => {
     const base = { callId: 'C-1', accountId: 'L-1', partyId: 'B-1', number: '+1', callerNumber: '+2', agent: null, agency: null, at: '2026-03-02T14:00:00.000Z', outcome: 'no_answer', promise: null, purpose: 'collect' };
     expect(resultHash(base)).toBe(resultHash({ ...base }));
     expect(resultHash(base)).not.toBe(resultHash({ ...base, outcome: 'busy' }));
+  });
+});
+
+describe('numbers called, as on file', () => {
+  it('keeps a number in international form whatever libphonenumber thinks of its range (UK fictional 07700 900xxx)', () => {
+    expect(normalisePhone('+447700900625')).toBeNull();
+    expect(phoneAsFiled('+44 7700 900625')).toBe('+447700900625');
+    expect(phoneAsFiled('0044 (7700) 900-625')).toBe('+447700900625');
+    expect(phoneAsFiled('07700 900625')).toBeNull();
+    expect(phoneAsFiled('call me')).toBeNull();
+    const row = { callId: 'X', account: 'L-1', party: 'R-1', number: '+44 7700 900625', callerNumber: '+12125550900', at: '2026-03-02T15:00:00Z', outcome: 'no_answer' };
+    const parsed = parseResults(JSON.stringify([row, { ...row, callId: 'Y', number: '7700900625' }, { ...row, callId: 'Z', outcome: 'sent' }]), 'json');
+    expect(parsed.rows.map((r) => r.number)).toEqual(['+447700900625']);
+    expect(parsed.issues.map((i) => [i.callId, i.field])).toEqual([['Y', 'number'], ['Z', 'outcome']]);
+    expect(parsed.issues[1]?.rule).toMatch(/for a call, got "sent"$/);
   });
 });

@@ -7,8 +7,10 @@ import { CASH_12 } from '../support/import-expected.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/import/${name}`, import.meta.url), 'utf8');
 
-const HEADER = 'loan_id,borrower_id,borrower_name,currency,principal,disbursed,method,annual_rate,term_months';
-const ROW = (id: string): string => `${id},B1,Ana Lima,USD,100000,2025-01-15,annuity,0.12,12`;
+/** The required columns and a time zone (without one, a row needs phones or an address country to derive it from). */
+const REQUIRED = 'loan_id,borrower_id,borrower_name,currency,principal,disbursed,method,annual_rate,term_months';
+const HEADER = `${REQUIRED},timezone`;
+const ROW = (id: string): string => `${id},B1,Ana Lima,USD,100000,2025-01-15,annuity,0.12,12,UTC`;
 
 describe('parseLoansCsv: the example loans.csv', () => {
   const result = parseLoansCsv(fixture('loans.csv'));
@@ -33,7 +35,9 @@ describe('parseLoansCsv: the example loans.csv', () => {
       phones: ['+12125550100', '+12125550101'],
       emails: ['ana@example.com'],
       addresses: [{ kind: 'residential', line: '12 Main St, Springfield' }],
+      languages: ['en', 'es'],
     });
+    expect(first?.timezoneFrom).toBe('given');
   });
 
   it('shares one Product object between rows naming the same product', () => {
@@ -73,21 +77,28 @@ describe('parseLoansCsv: the example loans.csv', () => {
       costCap: null, overpayment: 'credit',
     });
     expect(r?.borrower).toEqual({
-      id: 'B-504', name: 'Dana Wright', timezone: 'Europe/London', phones: ['+447700900123'], emails: ['dana@example.co.uk'], addresses: [],
+      id: 'B-504', name: 'Dana Wright', timezone: 'Europe/London', phones: ['+447700900123'], emails: ['dana@example.co.uk'], addresses: [], languages: [],
     });
   });
 });
 
 describe('parseLoansCsv: minimal columns', () => {
-  it('needs only the required columns; timezone defaults to UTC', () => {
+  it('needs only the required columns and a time zone', () => {
     const r = parseLoansCsv(`${HEADER}\n${ROW('L1')}\n`);
     expect(r.issues).toEqual([]);
-    expect(r.records[0]?.borrower).toEqual({ id: 'B1', name: 'Ana Lima', timezone: 'UTC', phones: [], emails: [], addresses: [] });
+    expect(r.records[0]?.borrower).toEqual({ id: 'B1', name: 'Ana Lima', timezone: 'UTC', phones: [], emails: [], addresses: [], languages: [] });
     expect(r.records[0]?.product.annualRate).toEqual({ num: 12, den: 100 });
   });
 
+  it('refuses a row with neither a time zone nor anything to derive one from, naming timezone and why', () => {
+    const r = parseLoansCsv(`${REQUIRED}\nL1,B1,Ana Lima,USD,100000,2025-01-15,annuity,0.12,12\n`);
+    expect(r.records).toEqual([]);
+    expect(r.pending).toBeUndefined();
+    expect(r.issues).toEqual([{ row: 2, field: 'timezone', reason: 'is not given and could not be derived: no address has a country and the borrower has no phone number' }]);
+  });
+
   it('matches header names ignoring case and surrounding spaces, and trims values', () => {
-    const r = parseLoansCsv(`${HEADER.toUpperCase().split(',').join(' , ')}\n L1 , B1 ,Ana Lima, USD , 100000 ,2025-01-15, annuity , 0.12 ,12\n`);
+    const r = parseLoansCsv(`${HEADER.toUpperCase().split(',').join(' , ')}\n L1 , B1 ,Ana Lima, USD , 100000 ,2025-01-15, annuity , 0.12 ,12, UTC \n`);
     expect(r.issues).toEqual([]);
     expect(r.records[0]?.account).toEqual({
       id: 'L1', borrowerId: 'B1', productId: r.records[0]?.product.id, currency: 'USD', principal: 100000, disbursed: '2025-01-15',
@@ -108,8 +119,8 @@ describe('parseLoansCsv: file formatting', () => {
       + `${ROW('L1')},"1 Main St, Apt 2"\r\n`
       + '\r\n'
       + `${ROW('L2')},"line one\r\nline two"\r\n`
-      + ',,,,,,,,,\r\n'
-      + `L3,B3,Cara,USD,-5,2025-01-15,annuity,0.12,12,\r\n`
+      + ',,,,,,,,,,\r\n'
+      + `L3,B3,Cara,USD,-5,2025-01-15,annuity,0.12,12,UTC,\r\n`
       + `${ROW('L4')},"x"\r\n`
       + '\r\n\r\n';
     const r = parseLoansCsv(text);
@@ -122,7 +133,7 @@ describe('parseLoansCsv: file formatting', () => {
 
   it('counts lines in LF and CR-only files too', () => {
     for (const eol of ['\n', '\r']) {
-      const r = parseLoansCsv([HEADER, ROW('L1'), '', 'L2,B2,Bo,USD,0,2025-01-15,annuity,0.12,12'].join(eol));
+      const r = parseLoansCsv([HEADER, ROW('L1'), '', 'L2,B2,Bo,USD,0,2025-01-15,annuity,0.12,12,UTC'].join(eol));
       expect(r.issues).toEqual([{ row: 4, field: 'principal', reason: expect.stringContaining('greater than 0') }]);
     }
   });
@@ -153,8 +164,8 @@ describe('parseLoansCsv: file formatting', () => {
     const r = parseLoansCsv(`${HEADER}\n${ROW('L1')},,\nL2,B1,Ana Lima,USD,100000\n${ROW('L3')},x\n`);
     expect(r.records.map((x) => x.account.id)).toEqual(['L1']);
     expect(r.issues).toEqual([
-      { row: 3, field: 'row', reason: 'has 5 values but the header has 9 columns' },
-      { row: 4, field: 'row', reason: 'has 10 values but the header has 9 columns' },
+      { row: 3, field: 'row', reason: 'has 5 values but the header has 10 columns' },
+      { row: 4, field: 'row', reason: 'has 11 values but the header has 10 columns' },
     ]);
   });
 });
@@ -182,13 +193,13 @@ describe('parseLoansCsv: header problems', () => {
   it('rejects the file when a column appears twice', () => {
     const r = parseLoansCsv(`${HEADER},Principal\n${ROW('L1')},5\n`);
     expect(r.records).toEqual([]);
-    expect(r.issues).toEqual([{ row: 1, field: 'Principal', reason: 'appears more than once (columns 5 and 10)' }]);
+    expect(r.issues).toEqual([{ row: 1, field: 'Principal', reason: 'appears more than once (columns 5 and 11)' }]);
   });
 
   it('reports a column without a name', () => {
     const r = parseLoansCsv(`${HEADER},\n${ROW('L1')},\n`);
     expect(r.records).toHaveLength(1);
-    expect(r.issues).toEqual([{ row: 1, field: 'column 10', reason: 'has no name; its values are ignored' }]);
+    expect(r.issues).toEqual([{ row: 1, field: 'column 11', reason: 'has no name; its values are ignored' }]);
   });
 });
 

@@ -22,6 +22,7 @@ const flat = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
   currency: 'USD',
   principal: 100000,
   disbursed: '2025-01-15',
+  timezone: 'America/New_York',
   method: 'annuity',
   annual_rate: 0.12,
   term_months: 12,
@@ -43,7 +44,9 @@ describe('parseLoansJson: flat objects', () => {
       phones: ['+12125550100', '+12125550101'],
       emails: ['ana@example.com'],
       addresses: [{ kind: 'residential', line: '12 Main St, Springfield' }],
+      languages: ['en', 'es'],
     });
+    expect(r.records[1]?.borrower.languages).toEqual(['zh-CN', 'en']);
     expect(r.records[0]?.product).toMatchObject({
       id: 'CASH-12', annualRate: { num: 18, den: 100 }, penalty: { dailyRate: { num: 5, den: 10000 }, base: 'overdue-principal' },
     });
@@ -55,8 +58,8 @@ describe('parseLoansJson: flat objects', () => {
   it('gives the same records as the equivalent CSV', () => {
     const fromJson = parseLoansJson(json(flat({ phones: ['+12125550100'], grace_days: 3 })));
     const fromCsv = parseLoansCsv(
-      'loan_id,borrower_id,borrower_name,currency,principal,disbursed,method,annual_rate,term_months,phones,grace_days\n'
-      + 'L1,B1,Ana Lima,USD,100000,2025-01-15,annuity,0.12,12,+12125550100,3\n',
+      'loan_id,borrower_id,borrower_name,currency,principal,disbursed,timezone,method,annual_rate,term_months,phones,grace_days\n'
+      + 'L1,B1,Ana Lima,USD,100000,2025-01-15,America/New_York,annuity,0.12,12,+12125550100,3\n',
     );
     expect(fromJson.records.map(({ row: _row, ...rest }) => rest)).toEqual(fromCsv.records.map(({ row: _row, ...rest }) => rest));
   });
@@ -93,10 +96,11 @@ describe('parseLoansJson: nested objects', () => {
       phones: ['+12125550100'],
       emails: ['ana@example.com'],
       addresses: [{ kind: 'residential', line: '12 Main St, Springfield', country: 'US' }],
+      languages: ['en', 'es'],
     });
     expect(b?.product.id).toMatch(/^auto-[0-9a-f]{12}$/);
     expect(b?.product).toMatchObject({ method: 'bullet', annualRate: { num: 3, den: 10 }, overpayment: 'prepay' });
-    expect(b?.borrower).toEqual({ id: 'B-504', name: 'Dana Wright', timezone: 'Europe/London', phones: [], emails: [], addresses: [] });
+    expect(b?.borrower).toEqual({ id: 'B-504', name: 'Dana Wright', timezone: 'Europe/London', phones: [], emails: [], addresses: [], languages: [] });
   });
 
   it('names dotted paths in issues and reports every bad field', () => {
@@ -135,7 +139,7 @@ describe('parseLoansJson: nested objects', () => {
     const r = parseLoansJson(json(
       nested(),
       nested({ id: 'L1' }),
-      nested({ id: 'L3', borrower: { id: 'B1', name: 'Ana Silva' } }),
+      nested({ id: 'L3', borrower: { id: 'B1', name: 'Ana Silva', timezone: 'UTC' } }),
       nested({ id: 'L4', product: { id: 'P1', method: 'bullet', annualRate: '0.12', termMonths: 12 } }),
     ));
     expect(r.records.map((x) => x.row)).toEqual([1]);

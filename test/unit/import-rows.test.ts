@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { countryZones } from '../../src/contact/index.js';
 import { FLAT_COLUMNS, parseLoansCsv, type FlatColumn } from '../../src/store/import/parse.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/import/${name}`, import.meta.url), 'utf8');
@@ -18,6 +19,8 @@ const GOOD: Record<FlatColumn, string> = {
   emails: 'ana@example.com',
   residential_address: '12 Main St',
   id_card_address: '',
+  country: '',
+  languages: 'en;zh-CN',
   product_id: 'P1',
   method: 'annuity',
   annual_rate: '0.18',
@@ -66,6 +69,12 @@ describe('one bad field → one issue naming row, column and reason', () => {
     [{ timezone: 'EST' }, 'timezone', 'got "EST"'],
     [{ phones: '+12125550100; 555-0100' }, 'phones', 'E.164 number such as +12125550100, got "555-0100"'],
     [{ emails: 'ana@example.com;ana@' }, 'emails', 'e-mail address, got "ana@"'],
+    [{ languages: 'en;English' }, 'languages', 'must be a language tag such as en or zh-CN, got "English"'],
+    [{ languages: 'en;zh_CN' }, 'languages', 'got "zh_CN"'],
+    [{ country: 'us' }, 'country', 'ISO 3166-1 alpha-2'],
+    [{ country: 'US', residential_address: '' }, 'country', 'no residential_address or id_card_address'],
+    [{ timezone: '', phones: '' }, 'timezone', 'is not given and could not be derived: no address has a country and the borrower has no phone number'],
+    [{ timezone: '', phones: '', country: 'US' }, 'timezone', `US has ${countryZones('US').length} time zones and the borrower has no phone number`],
     [{ method: '' }, 'method', 'is required'],
     [{ method: 'baloon' }, 'method', 'must be one of annuity, equal-principal, bullet, got "baloon"'],
     [{ annual_rate: '' }, 'annual_rate', 'is required'],
@@ -105,6 +114,25 @@ describe('one bad field → one issue naming row, column and reason', () => {
     const r = parseLoansCsv(csv({}));
     expect(r.issues).toEqual([]);
     expect(r.records).toHaveLength(1);
+    expect(r.records[0]?.borrower.languages).toEqual(['en', 'zh-CN']);
+  });
+
+  it('puts the country on the row\'s addresses and takes a single-zone country\'s zone when timezone is empty', () => {
+    const r = parseLoansCsv(csv({ timezone: '', country: 'GB', id_card_address: '1 High St' }));
+    expect(r.issues).toEqual([]);
+    expect(r.pending).toBeUndefined();
+    expect(r.records[0]?.borrower.addresses).toEqual([
+      { kind: 'residential', line: '12 Main St', country: 'GB' }, { kind: 'id-card', line: '1 High St', country: 'GB' },
+    ]);
+    expect(r.records[0]?.borrower.timezone).toBe('Europe/London');
+    expect(r.records[0]?.timezoneFrom).toBe('address');
+  });
+
+  it('leaves a row without a time zone whose zone must come from its phones pending (neither record nor issue)', () => {
+    const r = parseLoansCsv(csv({ timezone: '', country: 'US' }, { timezone: '' }));
+    expect(r.records).toEqual([]);
+    expect(r.issues).toEqual([]);
+    expect(r.pending?.map((p) => [p.record.row, p.field])).toEqual([[2, 'timezone'], [3, 'timezone']]);
   });
 });
 
@@ -186,13 +214,13 @@ describe('mixed good and bad rows', () => {
     expect(r.issues.map((i) => `${i.row} ${i.field}`)).toEqual([
       '1 notes',
       '3 currency', '3 principal', '3 disbursed', '3 timezone', '3 phones', '3 emails',
-      '4 term_months', '4 penalty_base', '4 ld_fixed', '4 method', '4 annual_rate', '4 grace_days',
+      '4 timezone', '4 term_months', '4 penalty_base', '4 ld_fixed', '4 method', '4 annual_rate', '4 grace_days',
       '5 loan_id', '5 borrower_name', '5 product_id',
       '7 borrower_id', '7 borrower_name', '7 principal',
     ]);
   });
 
-  it('every data row is either a record or has an issue, never both', () => {
+  it('every data row is either a record, pending (its zone to come from its phones) or has an issue, only one of these', () => {
     const value = (c: FlatColumn): fc.Arbitrary<string> => fc.oneof(
       fc.constant(GOOD[c]),
       fc.constantFrom('', 'x', '0', '-1', '1.5', '1,0', '"q"', 'L1', 'B1', 'USD', '2025-02-29', '+1212555010'),
@@ -200,7 +228,8 @@ describe('mixed good and bad rows', () => {
     const row = fc.record(Object.fromEntries(FLAT_COLUMNS.map((c) => [c, value(c)])) as Record<FlatColumn, fc.Arbitrary<string>>);
     fc.assert(fc.property(fc.array(row, { minLength: 1, maxLength: 8 }), (rows) => {
       const r = parseLoansCsv(csv(...rows));
-      const good = new Set(r.records.map((x) => x.row));
+      const good = new Set([...r.records.map((x) => x.row), ...(r.pending ?? []).map((p) => p.record.row)]);
+      expect(good.size).toBe(r.records.length + (r.pending?.length ?? 0));
       const bad = new Set(r.issues.map((i) => i.row));
       expect(r.rowsRead).toBe(rows.length);
       for (let line = 2; line < rows.length + 2; line++) expect(good.has(line) !== bad.has(line)).toBe(true);

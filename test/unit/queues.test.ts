@@ -77,7 +77,23 @@ describe('buildQueue', () => {
 describe('parties and skills', () => {
   const pack = (n: string) => loadRulePack(readFileSync(`rule-packs/${n}.yaml`, 'utf8'), `rule-packs/${n}.yaml`);
 
-  it('carries the party a task is for into its assignment', () => {
+  it('deals a borrower call by the borrower\'s languages: zh-CN only to a zh-CN speaker, zh-CN+en to either, unknown to anyone', () => {
+    const agents = [
+      user('en', { skills: { languages: ['en'], jurisdictions: [], buckets: [] } }),
+      user('zh', { skills: { languages: ['zh-CN'], jurisdictions: [], buckets: [] }, capacity: 1 }),
+    ];
+    const out = buildQueue([
+      task(1, { overdue: 900, partyKind: 'borrower', languages: ['zh-CN'] }),
+      task(2, { overdue: 800, partyKind: 'borrower', languages: ['zh-CN', 'en'] }),
+      task(3, { overdue: 700, partyKind: 'borrower', languages: ['zh-CN'] }),
+      task(4, { overdue: 600, partyKind: 'borrower', languages: [] }),
+    ], agents);
+    expect(out.map((a) => [a.taskId, a.agentId])).toEqual([[1, 'zh'], [2, 'en'], [3, null], [4, 'en']]);
+    // the only zh-CN speaker is full: the second zh-CN-only borrower waits, the reason names the language
+    expect(out[2]?.reason).toContain('zh-CN');
+  });
+
+    it('carries the party a task is for into its assignment', () => {
     const out = buildQueue([task(1, { partyId: 'R-1', partyKind: 'reference', languages: ['es'] }), task(2)], [user('a')]);
     expect(out.map((a) => [a.taskId, a.partyId, a.partyKind])).toEqual([[1, 'R-1', 'reference'], [2, null, 'borrower']]);
   });

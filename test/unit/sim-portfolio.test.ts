@@ -87,6 +87,23 @@ describe('generatePortfolio', () => {
     }
   });
 
+  it('gives borrowers languages from the seed: CN zh-CN, UK en, US en or (a share, the Chinese names) zh-CN first then en', () => {
+    const p = generatePortfolio(OPTS);
+    const seen = new Map<string, number>();
+    for (const { account, borrower } of p.loans) {
+      const key = `${account.currency} ${borrower.languages.join('+')}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      // the US borrowers with a Chinese given name first (see people.ts) are the zh-CN speakers
+      if (account.currency === 'USD') expect(borrower.languages[0] === 'zh-CN').toBe(/^(Wei|Fang|Na|Xiuying|Min|Jing|Li|Qiang|Lei|Jun|Yang|Yong|Yan|Jie|Juan|Tao|Ming|Chao|Xiulan|Xia|Ping|Gang|Hui|Haoran|Zihan|Yuxuan|Xinyi|Jiahao|Yiting|Zhiwei) /.test(borrower.name));
+    }
+    expect([...seen.keys()].sort()).toEqual(['CNY zh-CN', 'GBP en', 'USD en', 'USD zh-CN+en']);
+    const usZh = (seen.get('USD zh-CN+en') ?? 0) / ((seen.get('USD zh-CN+en') ?? 0) + (seen.get('USD en') ?? 0));
+    expect(usZh).toBeGreaterThan(0.05);
+    expect(usZh).toBeLessThan(0.15);
+    // the same seed, the same languages
+    expect(generatePortfolio(OPTS).loans.map((l) => l.borrower.languages)).toEqual(p.loans.map((l) => l.borrower.languages));
+  });
+
   it('draws principals in range and disbursements in the window', () => {
     const p = generatePortfolio(OPTS);
     const first = addDays(OPTS.asOf, -OPTS.historyDays - 360);

@@ -90,7 +90,7 @@ const EXPECTED: Timeline = {
   accounts: [
     {
       account: { id: 'L-1', borrowerId: 'B-1', productId: 'p12', currency: 'USD', principal: 1000000, disbursed: '2026-01-01' },
-      borrower: { id: 'B-1', name: 'Ann Lee', timezone: 'America/New_York', phones: ['+12125550100'], emails: [], addresses: [] },
+      borrower: { id: 'B-1', name: 'Ann Lee', timezone: 'America/New_York', phones: ['+12125550100'], emails: [], addresses: [], languages: [] },
       parties: [],
       consumer: { inconvenientTimes: [], inconvenientMedia: [], consentedContactPoints: [], timeBarredSince: null },
     },
@@ -117,7 +117,15 @@ describe('parseTimeline: the example', () => {
     expect(parseTimeline(text, 'example.yaml')).toEqual(EXPECTED);
   });
 
-  it('keeps dates and the day count as strings, even under a YAML 1.1 directive', () => {
+  it('reads the borrower\'s languages, checked as language tags', () => {
+    const t = parseTimeline(edit('phones: ["+12125550100"] }', 'phones: ["+12125550100"], languages: [zh-CN, en] }'), FILE);
+    expect(t.accounts[0]?.borrower.languages).toEqual(['zh-CN', 'en']);
+    const err = errorOf(edit('phones: ["+12125550100"] }', 'phones: ["+12125550100"], languages: [Chinese] }'));
+    expect(err.message).toContain('accounts[0].borrower.languages[0]');
+    expect(err.message).toContain('must be a language tag such as en or zh-CN, got "Chinese"');
+  });
+
+    it('keeps dates and the day count as strings, even under a YAML 1.1 directive', () => {
     const t = parseTimeline(`%YAML 1.1\n---\n${EXAMPLE}`, FILE);
     expect(t.start).toBe('2026-01-01');
     expect(typeof t.accounts[0]?.account.disbursed).toBe('string');

@@ -4,10 +4,10 @@
  * per-file state for checks across rows (duplicate loans, borrower names, product definitions).
  */
 import { createHash } from 'node:crypto';
-import { parseBorrower, type Borrower } from '../../contact/index.js';
+import { deriveTimezone, parseBorrower, zoneFromAddress, type Borrower } from '../../contact/index.js';
 import { parseDate, ValidationError, type BusinessDate } from '../../core/index.js';
 import { parseProduct, productToSpec, type Product } from '../../ledger/index.js';
-import type { ImportIssue } from './types.js';
+import type { ImportIssue, LoanRecord, PendingZone } from './types.js';
 
 const DIGITS = /^\d+$/;
 const PATH_TOKEN = /([^.[\]]+)|\[(\d+)\]/g;
@@ -185,7 +185,7 @@ function patchProduct(spec: Record<string, unknown>, path: (string | number)[]):
   }
 }
 
-const PLACEHOLDER: Readonly<Record<string, string>> = { id: 'x', name: 'x', phones: '+10000000000', emails: 'x@example.com' };
+const PLACEHOLDER: Readonly<Record<string, string>> = { id: 'x', name: 'x', phones: '+10000000000', emails: 'x@example.com', languages: 'en' };
 
 function patchBorrower(raw: Record<string, unknown>, path: (string | number)[]): boolean {
   const [top, index, sub] = path;
@@ -193,7 +193,7 @@ function patchBorrower(raw: Record<string, unknown>, path: (string | number)[]):
     raw[top] = 'x';
     return true;
   }
-  if ((top === 'phones' || top === 'emails' || top === 'addresses') && typeof index === 'number' && Array.isArray(raw[top])) {
+  if ((top === 'phones' || top === 'emails' || top === 'languages' || top === 'addresses') && typeof index === 'number' && Array.isArray(raw[top])) {
     const list: unknown[] = [...(raw[top] as unknown[])];
     const item = list[index];
     if (top !== 'addresses') list[index] = PLACEHOLDER[top];
@@ -229,6 +229,8 @@ export type ProductFieldNamer = (specKey: string) => string;
 /** Everything checked across the rows of one file. */
 export class FileState {
   readonly issues: ImportIssue[] = [];
+  /** good rows whose borrower's time zone must come from the phones (see deriveTimezones) */
+  readonly pending: PendingZone[] = [];
   private readonly loans = new Map<string, number>();
   private readonly borrowers = new Map<string, { name: string; row: number }>();
   private readonly products = new Map<string, { canon: string; row: number; product: Product }>();
@@ -268,6 +270,30 @@ export class FileState {
     }
     if (key !== null) this.zones.set(key, err);
     return err;
+  }
+
+  /**
+   * A borrower without a time zone: the zone of the address's country when it has exactly one (set
+   * on `borrower`: `address`); else `phones` when the borrower has numbers (the row goes to
+   * `pending` for deriveTimezones); else an issue on `field` saying why and `null`.
+   */
+  zoneWithout(scope: RowScope, borrower: Borrower, field: string): 'address' | 'phones' | null {
+    const z = zoneFromAddress(borrower.addresses);
+    if (z.timezone !== null) {
+      borrower.timezone = z.timezone;
+      return 'address';
+    }
+    if (borrower.phones.length > 0) return 'phones';
+    const d = deriveTimezone(borrower.addresses, []);
+    scope.bad(field, d.timezone === null ? d.reason : 'is not given');
+    return null;
+  }
+
+  /** The record of a good row, or — when its zone is still to come from the phones — nothing yet (kept in `pending`). */
+  settle(record: Omit<LoanRecord, 'timezoneFrom'>, from: 'given' | 'address' | 'phones', field: string): LoanRecord | null {
+    if (from !== 'phones') return { ...record, timezoneFrom: from };
+    this.pending.push({ record, field });
+    return null;
   }
 
   /** Reports an unknown JSON key once per file, at row 0. */

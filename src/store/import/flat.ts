@@ -13,7 +13,7 @@ import type { LoanRecord } from './types.js';
 
 export const FLAT_COLUMNS = [
   'loan_id', 'borrower_id', 'borrower_name', 'currency', 'principal', 'disbursed',
-  'timezone', 'phones', 'emails', 'residential_address', 'id_card_address',
+  'timezone', 'phones', 'emails', 'residential_address', 'id_card_address', 'country', 'languages',
   'product_id', 'method', 'annual_rate', 'term_months', 'day_count', 'grace_days',
   'penalty_daily_rate', 'penalty_base', 'ld_percent', 'ld_fixed', 'cost_cap', 'overpayment', 'waterfall',
 ] as const;
@@ -101,11 +101,18 @@ export function flatRow(get: FlatGetter, scope: RowScope, state: FileState): Loa
     addresses.push({ kind: 'id-card', line: idCard });
     addressColumns.push('id_card_address');
   }
+  // the country of the row's addresses (checked by parseBorrower as addresses[i].country)
+  const country = readText(scope, 'country', get('country'), false);
+  if (country !== undefined) {
+    if (addresses.length === 0) scope.bad('country', 'is set but the row has no residential_address or id_card_address: the country is that of the addresses');
+    for (const a of addresses) a.country = country;
+  }
   const borrowerRaw = {
     id: borrowerId ?? '',
     name: borrowerName ?? '',
     phones: readList(scope, 'phones', get('phones')),
     emails: readList(scope, 'emails', get('emails')),
+    languages: readList(scope, 'languages', get('languages')),
     addresses,
   };
   const b = parseBorrowerAll(borrowerRaw, '');
@@ -114,9 +121,15 @@ export function flatRow(get: FlatGetter, scope: RowScope, state: FileState): Loa
     const column =
       top === 'id' ? 'borrower_id'
       : top === 'name' ? 'borrower_name'
-      : top === 'addresses' ? (addressColumns[Number(FIRST_INDEX.exec(e.field)?.[1] ?? 0)] ?? 'residential_address')
+      : top === 'addresses' ? (e.field.endsWith('.country') ? 'country' : (addressColumns[Number(FIRST_INDEX.exec(e.field)?.[1] ?? 0)] ?? 'residential_address'))
       : (top ?? e.field);
     scope.bad(column, e.rule);
+  }
+  // without a time zone: the address's country's, else (later, deriveTimezones) the phones'
+  let zoneFrom: 'given' | 'address' | 'phones' | null = 'given';
+  if (b.value) {
+    if (timezone !== undefined) b.value.timezone = timezone;
+    else zoneFrom = state.zoneWithout(scope, b.value, 'timezone');
   }
 
   // product
@@ -163,18 +176,16 @@ export function flatRow(get: FlatGetter, scope: RowScope, state: FileState): Loa
   if (borrowerId !== undefined && borrowerName !== undefined) state.claimBorrower(scope, borrowerId, borrowerName, 'borrower_name');
   const product = p.value ? state.resolveProduct(scope, productId, p.value, 'product_id', specKeyColumn) : undefined;
 
-  if (!scope.ok || !product || !b.value || loanId === undefined || borrowerId === undefined || currency === undefined
+  if (!scope.ok || !product || !b.value || zoneFrom === null || loanId === undefined || borrowerId === undefined || currency === undefined
     || principal === undefined || disbursed === undefined) {
     return null;
   }
-  const borrower = b.value;
-  borrower.timezone = timezone ?? 'UTC';
-  return {
+  return state.settle({
     account: { id: loanId, borrowerId, productId: product.id, currency, principal, disbursed },
     product,
-    borrower,
+    borrower: b.value,
     row: scope.row,
-  };
+  }, zoneFrom, 'timezone');
 }
 
 /** A rate is handed to parseRate as written (string or JSON number); only presence is checked here. */

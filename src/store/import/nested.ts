@@ -1,6 +1,6 @@
 /**
  * The nested JSON shape: `{ id, principal, currency, disbursed, product: { id?, …ProductSpec },
- * borrower: { id, name, timezone, phones, emails, addresses } }`. Issues name dotted paths
+ * borrower: { id, name, timezone?, phones, emails, addresses, languages } }`. Issues name dotted paths
  * (`product.annualRate`, `borrower.phones[1]`), as parseProduct and parseBorrower report them.
  */
 import { isCurrency } from '../../core/index.js';
@@ -31,7 +31,8 @@ export function nestedRow(obj: Record<string, unknown>, scope: RowScope, state: 
 
   let borrowerId: string | undefined;
   let borrowerName: string | undefined;
-  let timezone = 'UTC';
+  let zoneFrom: 'given' | 'address' | 'phones' | null = 'given';
+  let timezone: string | undefined;
   let borrowerParsed = null;
   if (!isRecord(obj.borrower)) {
     scope.bad('borrower', obj.borrower === undefined ? 'is required' : 'must be an object { id, name, timezone, phones, emails, addresses }');
@@ -45,6 +46,11 @@ export function nestedRow(obj: Record<string, unknown>, scope: RowScope, state: 
     const b = parseBorrowerAll(rest, 'borrower.');
     for (const e of b.errors) scope.bad(e.field, e.rule);
     borrowerParsed = b.value;
+    // without a time zone: the address's country's, else (later, deriveTimezones) the phones'
+    if (borrowerParsed) {
+      if (timezone !== undefined) borrowerParsed.timezone = timezone;
+      else if (tz === undefined || tz === null) zoneFrom = state.zoneWithout(scope, borrowerParsed, 'borrower.timezone');
+    }
     if (typeof rest.id === 'string' && rest.id.trim() !== '') borrowerId = rest.id;
     if (typeof rest.name === 'string' && rest.name.trim() !== '') borrowerName = rest.name;
   }
@@ -65,15 +71,14 @@ export function nestedRow(obj: Record<string, unknown>, scope: RowScope, state: 
   if (borrowerId !== undefined && borrowerName !== undefined) state.claimBorrower(scope, borrowerId, borrowerName, 'borrower.name');
   const product = productParsed ? state.resolveProduct(scope, productId, productParsed, 'product.id', (k) => `product.${k}`) : undefined;
 
-  if (!scope.ok || !product || !borrowerParsed || loanId === undefined || currency === undefined
+  if (!scope.ok || !product || !borrowerParsed || zoneFrom === null || loanId === undefined || currency === undefined
     || principal === undefined || disbursed === undefined) {
     return null;
   }
-  borrowerParsed.timezone = timezone;
-  return {
+  return state.settle({
     account: { id: loanId, borrowerId: borrowerParsed.id, productId: product.id, currency, principal, disbursed },
     product,
     borrower: borrowerParsed,
     row: scope.row,
-  };
+  }, zoneFrom, 'borrower.timezone');
 }

@@ -1,6 +1,8 @@
 /**
  * `arrears import loans.csv|loans.json`, the pure half: text in, validated records and issues out.
- * No I/O; the store inserts `records` (see docs/import.md for the formats).
+ * No I/O; the store inserts `records` (see docs/import.md for the formats). Rows whose borrower's
+ * time zone must come from the phone numbers are returned in `pending`: `deriveTimezones`
+ * (zones.ts, which looks the numbers up) settles them.
  */
 import { CsvError, parse } from 'csv-parse/sync';
 import { ValidationError } from '../../core/index.js';
@@ -9,7 +11,7 @@ import { FLAT_COLUMNS, REQUIRED_FLAT_COLUMNS, flatRow, isFlatColumn, type FlatCo
 import { isNested, nestedRow } from './nested.js';
 import type { ImportResult, LoanRecord } from './types.js';
 
-export type { ImportIssue, ImportResult, LoanRecord } from './types.js';
+export type { ImportIssue, ImportResult, LoanRecord, PendingZone } from './types.js';
 export { FLAT_COLUMNS, REQUIRED_FLAT_COLUMNS, type FlatColumn } from './flat.js';
 export { NESTED_KEYS } from './nested.js';
 export { derivedProductId } from './check.js';
@@ -142,7 +144,7 @@ export function parseLoansCsv(text: string): ImportResult {
     }, scope, state);
     if (record) records.push(record);
   }
-  return { records, issues, rowsRead };
+  return withPending({ records, issues, rowsRead }, state);
 }
 
 /**
@@ -178,7 +180,12 @@ export function parseLoansJson(text: string): ImportResult {
     }
     if (record) records.push(record);
   });
-  return { records, issues: state.issues, rowsRead: data.length };
+  return withPending({ records, issues: state.issues, rowsRead: data.length }, state);
+}
+
+/** The result with the rows still waiting for a phone-derived time zone, when there are any. */
+function withPending(result: ImportResult, state: FileState): ImportResult {
+  return state.pending.length > 0 ? { ...result, pending: state.pending } : result;
 }
 
 /** Picks the parser by the file name's extension (.csv or .json, any case). */

@@ -14,6 +14,22 @@ export interface LoanRecord {
   borrower: Borrower;
   /** Where the loan is in the file: CSV line number (header = line 1), or 1-based JSON array index. */
   row: number;
+  /**
+   * Where the borrower's time zone came from: the row (`given`), the address's country (`address`:
+   * a single-zone country) or the phone numbers (`phones`, set by deriveTimezones).
+   */
+  timezoneFrom: 'given' | 'address' | 'phones';
+}
+
+/**
+ * A row that is good except that its borrower's time zone is still to be derived from the phone
+ * numbers (an asynchronous lookup; see deriveTimezones in zones.ts). `record.borrower.timezone` is
+ * not meaningful yet.
+ */
+export interface PendingZone {
+  record: Omit<LoanRecord, 'timezoneFrom'>;
+  /** the field an issue names when no zone can be derived: `timezone` (flat) or `borrower.timezone` (nested) */
+  field: string;
 }
 
 /**
@@ -31,12 +47,18 @@ export interface ImportIssue {
 }
 
 /**
- * `records` holds exactly the data rows that had no issue; every other data row has at least one
- * issue naming it. Issues on the CSV header line or JSON row 0 concern columns or the file.
+ * `records` holds exactly the data rows that had no issue (and need no phone lookup: see
+ * `pending`); every other data row has at least one issue naming it or is in `pending`. Issues on
+ * the CSV header line or JSON row 0 concern columns or the file.
  */
 export interface ImportResult {
   records: LoanRecord[];
   issues: ImportIssue[];
   /** Data rows read (CSV rows after the header, skipping blank lines; JSON array elements). */
   rowsRead: number;
+  /**
+   * Rows without a time zone whose borrower's zone must come from the phone numbers; absent when
+   * there are none. `deriveTimezones` (zones.ts) turns each into a record or an issue.
+   */
+  pending?: PendingZone[];
 }
