@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/db.js';
+import type { Store } from '../../src/store/db.js';
 import { recordAct } from '../../src/store/acts.js';
-import { cliRunner, cliTargets } from '../support/cli.js';
+import { cliRunner, cliTargets, withDb } from '../support/cli.js';
 import { pdfText } from '../support/pdf-text.js';
 
 const DATE = '2025-06-30';
@@ -20,14 +20,6 @@ const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('he
 const out = mkdtempSync(join(tmpdir(), 'arrears-letters-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-async function withDb<T>(t: { url: string; schema: string | undefined }, fn: (s: Store) => Promise<T>): Promise<T> {
-  const s = await openStore({ url: t.url, ...(t.schema ? { schema: t.schema } : {}) });
-  try {
-    return await fn(s);
-  } finally {
-    await s.close();
-  }
-}
 
 async function letterTask(s: Store, accountId: string): Promise<void> {
   await s.db.insertInto('tasks').values({

@@ -7,22 +7,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/db.js';
+import type { Store } from '../../src/store/db.js';
 import { recordAct } from '../../src/store/acts.js';
-import { cliRunner, cliTargets } from '../support/cli.js';
+import { cliRunner, cliTargets, withDb } from '../support/cli.js';
 
 const DATE = '2025-06-30';
 const out = mkdtempSync(join(tmpdir(), 'arrears-messages-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-async function withDb<T>(t: { url: string; schema: string | undefined }, fn: (s: Store) => Promise<T>): Promise<T> {
-  const s = await openStore({ url: t.url, ...(t.schema ? { schema: t.schema } : {}) });
-  try {
-    return await fn(s);
-  } finally {
-    await s.close();
-  }
-}
 
 async function task(s: Store, accountId: string, channel: 'sms' | 'email', template: string): Promise<number> {
   const r = await s.db.insertInto('tasks').values({

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { dropSchema } from '../../src/store/db.js';
+import { dropSchema, openStore, type Store } from '../../src/store/db.js';
 import { PG_URL, uniqueSchema } from './stores.js';
 
 export const CLI = join(process.cwd(), 'dist/src/cli/main.js');
@@ -40,4 +40,14 @@ export function cliTargets(name: string): CliTarget[] {
 /** A function running `arrears ARGS…` with the target's database and `env`. */
 export function cliRunner(t: CliTarget, env: Record<string, string> = {}): (...args: string[]) => SpawnSyncReturns<string> {
   return (...args) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env, ...t.env } });
+}
+
+/** Opens the target's database for `fn` (to seed it or look at what a command did) and closes it. */
+export async function withDb<T>(t: { url: string; schema: string | undefined }, fn: (s: Store) => Promise<T>): Promise<T> {
+  const s = await openStore({ url: t.url, ...(t.schema ? { schema: t.schema } : {}) });
+  try {
+    return await fn(s);
+  } finally {
+    await s.close();
+  }
 }
