@@ -171,6 +171,16 @@ describe.each(BACKENDS)('HTTP API on $name', (backend) => {
     const p2 = await call(x, 'GET', `/v1/accounts?limit=3&cursor=${String(p1.body.nextCursor)}`, 'sue');
     expect((p2.body.accounts as { id: string }[]).map((a) => a.id)).toEqual(['L-4']);
     expect(p2.body.nextCursor).toBeNull();
+    // filters: bucket, days past due, stage, status (with the agency scope still applied)
+    await x.s.db.updateTable('account_state').set({ bucket: 'M1', dpd: 10 }).where('account_id', 'in', ['L-1', 'L-4']).execute();
+    await x.s.db.updateTable('account_state').set({ bucket: 'M2', dpd: 40 }).where('account_id', 'in', ['L-2', 'L-3']).execute();
+    const ids = async (url: string, user: keyof typeof x.tokens): Promise<string[]> => ((await call(x, 'GET', url, user)).body.accounts as { id: string }[]).map((a) => a.id);
+    expect(await ids('/v1/accounts?bucket=M2', 'sue')).toEqual(['L-2', 'L-3']);
+    expect(await ids('/v1/accounts?minDpd=41', 'sue')).toEqual([]);
+    expect(await ids('/v1/accounts?minDpd=11', 'sue')).toEqual(['L-2', 'L-3']);
+    expect(await ids('/v1/accounts?minDpd=40&bucket=M2', 'best1')).toEqual(['L-2']);
+    expect(await ids('/v1/accounts?stage=legal', 'sue')).toEqual([]);
+    expect((await call(x, 'GET', '/v1/accounts?minDpd=-1', 'sue')).status).toBe(400);
     expect((await call(x, 'GET', '/v1/accounts/L-2', 'ann')).body).toMatchObject({ placement: { agencyId: 'best' } });
     expect((await call(x, 'GET', '/v1/accounts/L-3', 'ann')).body).toMatchObject({ parties: [{ id: 'R-1', kind: 'reference' }], placement: null });
   });

@@ -1,5 +1,5 @@
 /**
- * GET /v1/accounts (keyset pages) and GET /v1/accounts/:id (the account's summary). Lender staff
+ * GET /v1/accounts (keyset pages; filters bucket, stage, status, minDpd) and GET /v1/accounts/:id (the account's summary). Lender staff
  * see every account; an agency user only the accounts placed with their agency now, and any other
  * account — placed elsewhere, recalled, or not existing at all — answers the same 404.
  */
@@ -31,6 +31,10 @@ const listSchema = {
     properties: {
       cursor: { type: 'string', minLength: 1, maxLength: 200 },
       limit: { type: 'string', pattern: '^[0-9]{1,4}$' },
+      bucket: { type: 'string', minLength: 1, maxLength: 32 },
+      stage: { type: 'string', minLength: 1, maxLength: 64 },
+      status: { type: 'string', minLength: 1, maxLength: 32 },
+      minDpd: { type: 'string', pattern: '^[0-9]{1,5}$' },
     },
   },
 } as const;
@@ -43,7 +47,7 @@ const idParams = {
 
 export function accountRoutes(ctx: ApiContext): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Querystring: { cursor?: string; limit?: string } }>('/accounts', { schema: listSchema }, async (req) => {
+    app.get<{ Querystring: { cursor?: string; limit?: string; bucket?: string; stage?: string; status?: string; minDpd?: string } }>('/accounts', { schema: listSchema }, async (req) => {
       const user = requireUser(req);
       const limit = req.query.limit === undefined ? DEFAULT_PAGE : Number(req.query.limit);
       if (limit < 1 || limit > MAX_PAGE) throw new ValidationError('limit', `must be from 1 to ${MAX_PAGE}`);
@@ -59,6 +63,12 @@ export function accountRoutes(ctx: ApiContext): FastifyPluginAsync {
           .whereRef('p.account_id', '=', 'a.id').where('p.agency_id', '=', agency).where('p.recalled_on', 'is', null)));
       }
       if (after !== null) q = q.where('a.id', '>', after);
+      // filters a team works by (exact bucket, ladder stage, account status; at least this many days past due)
+      const f = req.query;
+      if (f.bucket !== undefined) q = q.where('s.bucket', '=', f.bucket);
+      if (f.stage !== undefined) q = q.where('g.stage', '=', f.stage);
+      if (f.status !== undefined) q = q.where('s.status', '=', f.status);
+      if (f.minDpd !== undefined) q = q.where('s.dpd', '>=', Number(f.minDpd));
       const rows = await q.execute();
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
