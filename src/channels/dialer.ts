@@ -365,8 +365,11 @@ export function parseResultRow(raw: unknown, row: number): DialerResult {
   const dueRaw = text(v.promiseDue);
   let promise: DialerResult['promise'] = null;
   if (outcome === 'promise') {
-    if (amountRaw === null || !/^\d+$/.test(amountRaw) || !Number.isSafeInteger(Number(amountRaw)) || Number(amountRaw) <= 0) {
-      throw new ValidationError('promiseAmount', `is required with outcome promise: a whole number of minor units > 0 (e.g. 25000 for 250.00), got ${JSON.stringify(v.promiseAmount ?? null)}`);
+    if (amountRaw === null) {
+      throw new ValidationError('promiseAmount', 'is required with outcome promise: a whole number of minor units > 0 (e.g. 25000 for 250.00)');
+    }
+    if (!/^\d+$/.test(amountRaw) || !Number.isSafeInteger(Number(amountRaw)) || Number(amountRaw) <= 0) {
+      throw new ValidationError('promiseAmount', `must be a whole number of minor units > 0 (e.g. 25000 for 250.00), got ${JSON.stringify(v.promiseAmount)}`);
     }
     if (dueRaw === null) throw new ValidationError('promiseDue', 'is required with outcome promise: the date promised, YYYY-MM-DD');
     promise = { amount: Number(amountRaw), due: parseDate(dueRaw, 'promiseDue') };

@@ -158,13 +158,13 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 async function outlooks(store: Store, ctx: StaffContext, accountIds: readonly string[], date: BusinessDate): Promise<Map<string, BorrowerOutlook>> {
   const out = new Map<string, BorrowerOutlook>();
   for (const c of chunks([...new Set(accountIds)], 5000)) {
-    const rows = await store.db.selectFrom('account_state').select(['account_id', 'overdue']).where('account_id', 'in', c).execute();
+    const rows = await store.db.selectFrom('account_state').select(['account_id', 'overdue', 'total']).where('account_id', 'in', c).execute();
     for (const r of rows) {
       const sim = ctx.loans.get(r.account_id);
       if (!sim) continue;
       const next = paymentsFor(sim.loan, sim.product, addDays(date, 1), addDays(date, 30))[0];
       out.set(r.account_id, {
-        archetype: sim.loan.behaviour.archetype, overdue: Number(r.overdue),
+        archetype: sim.loan.behaviour.archetype, overdue: Number(r.overdue), owed: Number(r.total),
         nextPayment: next ? { date: next.date, amount: next.amount } : null,
       });
     }

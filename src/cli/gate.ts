@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { attemptRequest, CONTACT_POINT_KIND, GATE_OUTCOMES, parseTemplate, PURPOSES, type MessageTemplate, type Purpose } from '../compliance/index.js';
 import { activePhones, CHANNELS, OUTCOMES, PARTY_KINDS, type Channel, type Outcome, type PartyKind } from '../contact/index.js';
-import { getParty } from '../store/parties.js';
+import { getParty, listParties } from '../store/parties.js';
 import { zonesOf } from '../channels/phone-zones.js';
 import { rowToBorrower } from '../store/codec.js';
 import type { Store } from '../store/db.js';
@@ -107,8 +107,13 @@ async function decideCommand(store: Store, o: DecideOpts): Promise<number> {
   const borrower = rowToBorrower(acc);
   const isBorrower = o.party === 'borrower' && (o.person === undefined || o.person === borrower.id);
   if (o.party === 'borrower' && !isBorrower) throw new ValidationError('--person', `the borrower of ${o.account} is ${borrower.id}, got "${o.person ?? ''}"`);
-  const personId = isBorrower ? borrower.id : o.person ?? `${o.account}/${o.party}`;
-  const onFile = isBorrower || o.person === undefined ? null : await getParty(store.db, o.person);
+  // a third party named only by --to: the party on file with that number or e-mail is that person (their refusals and counts apply)
+  const byContact = !isBorrower && o.person === undefined && o.to !== undefined
+    ? (await listParties(store.db, o.account)).find((p) => p.kind === o.party && (p.phones.some((x) => x.number === o.to) || p.emails.includes(o.to ?? ''))) ?? null
+    : null;
+  const person = o.person ?? byContact?.id;
+  const personId = isBorrower ? borrower.id : person ?? `${o.account}/${o.party}`;
+  const onFile = isBorrower || person === undefined ? null : byContact ?? await getParty(store.db, person);
   if (o.person !== undefined && !isBorrower && (!onFile || onFile.accountId !== o.account)) {
     throw new ValidationError('--person', `no party "${o.person}" on account ${o.account} (add one with \`arrears party add\`)`);
   }

@@ -10,7 +10,7 @@ import { parseDate, ValidationError } from '../core/index.js';
 import type { LetterHead, PageSize } from '../channels/letters/letter-pdf.js';
 import { accountPacks } from './packs.js';
 import { logger, progress } from './progress.js';
-import { table, withStore } from './shared.js';
+import { table, warnBacklog, withStore } from './shared.js';
 
 interface BatchOpts {
   date: string;
@@ -81,6 +81,7 @@ export function registerLetters(program: Command): void {
       const cjkFont = cjkFontFrom(o.cjkFont);
       mkdirSync(o.out, { recursive: true });
       await withStore(cmd, async (s) => {
+        await warnBacklog(s, date, ['letter'], 'arrears letters batch');
         const bar = progress(logger(), o.quiet === true);
         let r;
         try {

@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { parseDate, ValidationError } from '../core/index.js';
 import { accountPacks } from './packs.js';
 import { logger, progress } from './progress.js';
-import { withStore } from './shared.js';
+import { warnBacklog, withStore } from './shared.js';
 
 interface SendOpts {
   date: string;
@@ -35,6 +35,7 @@ export function registerMessages(program: Command): void {
       const { sendDayMessages } = await import('../store/messages.js');
       const templates = o.templates !== undefined ? loadMessageTemplates(o.templates) : loadMessageTemplates();
       await withStore(cmd, async (s) => {
+        await warnBacklog(s, date, o.channel ? [o.channel] : ['sms', 'email'], 'arrears messages send');
         const bar = progress(logger(), o.quiet === true);
         let r;
         try {

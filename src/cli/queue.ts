@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { parseDate, ValidationError } from '../core/index.js';
 import { outcomesFor } from '../contact/index.js';
 import { ROLES } from '../queues/index.js';
-import { addUser, assignItem, buildQueueForDate, nextAccount, queueStatus, skipItem, wrapUp } from '../store/queues.js';
+import { addUser, assignItem, listUsers, buildQueueForDate, nextAccount, queueStatus, skipItem, wrapUp } from '../store/queues.js';
 import { lastClosedDate } from '../cycle/index.js';
 import { accountPacks } from './packs.js';
 import { promiseFlags, table, withStore } from './shared.js';
@@ -25,6 +25,18 @@ const UNASSIGNED_SHOWN = 20;
 
 export function registerQueue(program: Command): void {
   const user = program.command('user').description('the people who work accounts (docs/work-queues.md)');
+  user.command('list')
+    .description('the users: role, agency, capacity per day and skills')
+    .action(async (_o: unknown, cmd: Command) => {
+      await withStore(cmd, async (s) => {
+        const users = await listUsers(s.db);
+        process.stdout.write(table(['id', 'name', 'role', 'agency', 'capacity', 'languages', 'jurisdictions', 'buckets'], users.map((u) => [
+          u.id, u.name, u.role, u.agencyId ?? '-', String(u.capacity), u.skills.languages.join(',') || 'any', u.skills.jurisdictions.join(',') || 'any', u.skills.buckets.join(',') || 'any',
+        ])));
+        process.stdout.write(`${users.length} user(s)\n`);
+      });
+    });
+
   user.command('add')
     .description('add a user with role, skills and daily capacity')
     .requiredOption('--id <id>', 'user id')

@@ -37,3 +37,12 @@ export function promiseFlags(o: { promiseAmount?: string; promiseDue?: string })
   }
   return { amount: Number(o.promiseAmount), due: parseDate(o.promiseDue, '--promise-due') };
 }
+
+/** Notes on stderr how many tasks of these channels planned for dates before `date` are still waiting (docs/operations.md, the daily run). */
+export async function warnBacklog(store: Store, date: string, channels: readonly string[], command: string): Promise<void> {
+  const rows = await store.db.selectFrom('tasks').select(['channel']).select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('business_date').as('first')])
+    .where('status', '=', 'planned').where('business_date', '<', date).where('channel', 'in', [...channels]).groupBy('channel').execute();
+  for (const r of rows) {
+    process.stderr.write(`note: ${Number(r.n)} planned ${r.channel ?? ''} task(s) of earlier dates (from ${String(r.first)}) are still waiting; \`${command} --date D\` handles one date\n`);
+  }
+}

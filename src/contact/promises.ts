@@ -13,7 +13,7 @@
  * - open: otherwise; `remaining` is what is still missing;
  * - promises made after `asOf` are not facts yet and are left out.
  */
-import { fromEpochDay, parseDate, toEpochDay, ValidationError, type BusinessDate, type Minor } from '../core/index.js';
+import { formatMinorGrouped, fromEpochDay, parseDate, toEpochDay, ValidationError, type BusinessDate, type Minor } from '../core/index.js';
 import type { Channel } from './outcomes.js';
 
 export interface PromiseRecord {
@@ -49,6 +49,41 @@ export interface PromiseStatus extends PromiseRecord {
 export function checkGraceDays(v: unknown, field = 'graceDays'): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > 366) throw new ValidationError(field, `must be a whole number of days from 0 to 366, got ${JSON.stringify(v)}`);
   return v;
+}
+
+/**
+ * How far ahead a promise's due date may be: at most this many days after the day it is taken.
+ * An open promise holds escalation (the strategy's `promised` stage sends only reminders), so a
+ * far-off due date would stop collection for as long; 60 days is a common policy ceiling.
+ */
+export const PROMISE_MAX_DAYS = 60;
+
+export interface PromiseLimits {
+  /** what the account owes (account_state.total as of the last close), minor units */
+  owed: Minor;
+  /** the business date the promise is taken (the attempt's local date) */
+  madeOn: BusinessDate;
+  /** the account's currency, for the message */
+  currency: string;
+}
+
+/**
+ * What is wrong with a promise to pay, or null: its amount must not exceed what the account owes,
+ * its due date must be from the day it is taken through PROMISE_MAX_DAYS after. Pure; the caller
+ * throws the returned error (`promise.amount` / `promise.due`).
+ */
+export function promiseProblem(promise: { amount: Minor; due: BusinessDate }, limits: PromiseLimits): ValidationError | null {
+  if (promise.amount > limits.owed) {
+    return new ValidationError('promise.amount', `must not exceed the balance owed, ${formatMinorGrouped(Math.max(0, limits.owed), limits.currency)} ${limits.currency}, got ${formatMinorGrouped(promise.amount, limits.currency)}`);
+  }
+  if (promise.due < limits.madeOn) {
+    return new ValidationError('promise.due', `must be on or after the date the promise was made (${limits.madeOn}), got ${promise.due}`);
+  }
+  const last = fromEpochDay(toEpochDay(limits.madeOn) + PROMISE_MAX_DAYS);
+  if (promise.due > last) {
+    return new ValidationError('promise.due', `must be at most ${PROMISE_MAX_DAYS} days after the date the promise was made (${limits.madeOn}), so ${last} at the latest, got ${promise.due}`);
+  }
+  return null;
 }
 
 function byDate<T extends { date: BusinessDate }>(xs: readonly T[]): readonly T[] {

@@ -102,7 +102,8 @@ export function deriveTimezone(addresses: readonly Address[], phones: readonly P
   const zone = all[0];
   if (all.length !== 1 || zone === undefined) {
     const each = known.map((p) => `${p.number}: ${list(p.zones, 3)}`).join('; ');
-    return { timezone: null, reason: `is not given and could not be derived: ${because} and the phones' area codes do not agree on one zone (${each})` };
+    const why = known.length === 1 ? `the phone's area code spans several zones (${each})` : `the phones' area codes do not agree on one zone (${each})`;
+    return { timezone: null, reason: `is not given and could not be derived: ${because} and ${why}` };
   }
   if (country !== null && countryList.length > 0) {
     const canon = new Set(countryList.map(canonicalZone));

@@ -77,7 +77,11 @@ export interface Route {
   totalKm: number;
 }
 
-export type LeftOverReason = 'no_time_left' | 'no_agent_in_district' | 'no_location' | 'no_agents' | 'gate_blocked';
+/**
+ * `no_location`: neither coordinates nor a district (or, grouping by coordinates, no coordinates); `no_district`: coordinates but
+ * no district, grouping by district, and no unit has a start point to plan it by coordinates.
+ */
+export type LeftOverReason = 'no_time_left' | 'no_agent_in_district' | 'no_location' | 'no_district' | 'no_agents' | 'gate_blocked';
 
 export interface LeftOver {
   visitId: string;
@@ -181,7 +185,19 @@ function formUnits(agents: readonly FieldAgent[], collectors: number): { units: 
   return { units, unpaired };
 }
 
-const covers = (u: Unit, v: VisitTask): boolean => u.districts === null || (v.district !== undefined && u.districts.has(v.district));
+/** a visit without a district (planned by its coordinates) is covered by every unit: its district cannot be checked */
+const covers = (u: Unit, v: VisitTask): boolean => u.districts === null || v.district === undefined || u.districts.has(v.district);
+/** the unit whose start is nearest to `loc`, among the units covering `v` (units in id order: ties keep the first) */
+function nearestUnit(units: readonly Unit[], v: VisitTask, loc: GeoPoint): Unit | null {
+  let best: Unit | null = null;
+  let bestKm = Infinity;
+  for (const u of units) {
+    if (!covers(u, v) || !u.start) continue;
+    const km = haversineKm(u.start, loc);
+    if (km < bestKm) [best, bestKm] = [u, km];
+  }
+  return best;
+}
 /** a < b, element by element */
 function lexLess(a: readonly number[], b: readonly number[]): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] as number) < (b[i] as number);
@@ -255,14 +271,7 @@ export function planDay(visits: readonly VisitTask[], agents: readonly FieldAgen
         left(v, 'no_location');
         continue;
       }
-      const loc = v.location;
-      let best: Unit | null = null;
-      let bestKm = Infinity;
-      for (const u of units) {
-        if (!covers(u, v) || !u.start) continue;
-        const km = haversineKm(u.start, loc);
-        if (km < bestKm) [best, bestKm] = [u, km];
-      }
+      const best = nearestUnit(units, v, v.location);
       if (best) assigned.get(best.id)?.push(v);
       else left(v, units.length === 0 ? 'no_agents' : 'no_agent_in_district');
     }
@@ -270,7 +279,13 @@ export function planDay(visits: readonly VisitTask[], agents: readonly FieldAgen
     const byDistrict = new Map<string, VisitTask[]>();
     for (const v of ordered) {
       if (v.district === undefined) {
-        left(v, 'no_location');
+        // coordinates without a district: planned by its coordinates, to the unit whose start is nearest
+        if (!v.location) left(v, 'no_location');
+        else {
+          const best = nearestUnit(units, v, v.location);
+          if (best) assigned.get(best.id)?.push(v);
+          else left(v, units.length === 0 ? 'no_agents' : 'no_district');
+        }
         continue;
       }
       byDistrict.set(v.district, [...(byDistrict.get(v.district) ?? []), v]);

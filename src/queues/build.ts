@@ -66,6 +66,8 @@ export interface BuildOptions {
   priority?: PriorityFn;
   /** items each agent already holds for the date (a rebuild only adds) */
   alreadyAssigned?: ReadonlyMap<string, number>;
+  /** the agent already holding an item of an account for the date: the account's other calls go to them too */
+  accountAgents?: ReadonlyMap<string, string>;
 }
 
 /** Why a user's skills do not cover a task, naming the skill; null when they do (an empty skill list covers anything). */
@@ -115,7 +117,8 @@ function skillText(t: QueueTask): string {
 /**
  * Ranks the tasks (priority descending, then task id) and deals them round-robin: each task goes to
  * the next agent after the last one served (agents in id order) whose skills match and who has
- * capacity left.
+ * capacity left — except that an account's further calls of the date go to the agent who already
+ * holds one of them, when that agent's skills match and capacity allows.
  */
 export function buildQueue(tasks: readonly QueueTask[], users: readonly User[], opts: BuildOptions = {}): Assignment[] {
   const priority = opts.priority ?? defaultPriority;
@@ -124,11 +127,24 @@ export function buildQueue(tasks: readonly QueueTask[], users: readonly User[], 
   const ranked = tasks.map((t) => ({ t, p: priority(t) })).sort((a, b) => b.p - a.p || a.t.taskId - b.t.taskId);
   let next = 0;
   const out: Assignment[] = [];
+  // one agent per account and date: several calls a day to one borrower (and to their references) are one agent's work
+  const holder = new Map<string, string>(opts.accountAgents ?? []);
+  const index = new Map(agents.map((a, i) => [a.id, i]));
   for (const { t, p } of ranked) {
     const base = { taskId: t.taskId, accountId: t.accountId, priority: p, partyId: t.partyId ?? null, partyKind: t.partyKind ?? 'borrower' };
     if (t.unqueueable) {
       out.push({ ...base, agentId: null, reason: t.unqueueable });
       continue;
+    }
+    const held = holder.get(t.accountId);
+    const h = held === undefined ? undefined : index.get(held);
+    if (h !== undefined) {
+      const a = agents[h] as User;
+      if (skillsMatch(a, t) && (load.get(a.id) ?? 0) < a.capacity) {
+        load.set(a.id, (load.get(a.id) ?? 0) + 1);
+        out.push({ ...base, agentId: a.id, reason: null });
+        continue;
+      }
     }
     let chosen = -1;
     let skilled = 0;
@@ -149,6 +165,7 @@ export function buildQueue(tasks: readonly QueueTask[], users: readonly User[], 
     const a = agents[chosen] as User;
     load.set(a.id, (load.get(a.id) ?? 0) + 1);
     next = (chosen + 1) % agents.length;
+    if (!holder.has(t.accountId)) holder.set(t.accountId, a.id);
     out.push({ ...base, agentId: a.id, reason: null });
   }
   return out;

@@ -18,6 +18,8 @@ export interface BorrowerOutlook {
   nextPayment: { date: BusinessDate; amount: Minor } | null;
   /** the overdue amount (minor units) as of the last close */
   overdue: Minor;
+  /** what the account owes (account_state.total) as of the last close: a promise never exceeds it (promiseProblem); omitted: no cap */
+  owed?: Minor;
 }
 
 export interface CallDraw {
@@ -56,9 +58,12 @@ function coming(o: BorrowerOutlook, date: BusinessDate): { date: BusinessDate; a
 /** A promise: the coming payment when there is one; else (one to be broken) the overdue amount within a week. */
 function promiseFor(rng: Rng, o: BorrowerOutlook, date: BusinessDate): { amount: Minor; due: BusinessDate } | null {
   const p = coming(o, date);
-  if (p !== null) return { amount: p.amount, due: p.date };
+  // a promise never exceeds what is owed (the rule every door applies); due within PROMISE_HORIZON_DAYS / a week, well inside PROMISE_MAX_DAYS
+  const cap = (amount: Minor): Minor => (o.owed === undefined ? amount : Math.min(amount, o.owed));
+  if (p !== null) return o.owed !== undefined && o.owed <= 0 ? null : { amount: cap(p.amount), due: p.date };
   if (o.overdue <= 0) return null;
-  return { amount: Math.max(1, Math.round(o.overdue * rng.float(0.3, 1))), due: addDays(date, rng.int(2, 7)) };
+  const amount = cap(Math.max(1, Math.round(o.overdue * rng.float(0.3, 1))));
+  return amount > 0 ? { amount, due: addDays(date, rng.int(2, 7)) } : null;
 }
 
 /** The outcome of one call to the borrower on `date`. */

@@ -15,7 +15,7 @@ import {
   attemptRequest, decide, gateFactsFromActs, localTime, type AttemptRequest, type ComplianceAct, type Decision, type GateContext, type GateFacts,
   type GateOutcome, type PastAttempt, type Purpose,
 } from '../compliance/index.js';
-import { parseParty, type Borrower, type Channel, type Party, type PartyKind } from '../contact/index.js';
+import { parseParty, promiseProblem, type Borrower, type Channel, type Party, type PartyKind } from '../contact/index.js';
 import {
   compareRows, exportRowId, exportWindow, LENDER, localDay, normalisePhone, parseExportRowId, resultHash, scanDay,
   type DialerExport, type DialerResult, type ExportRow, type NoNumberTask, type NoWindowRow, type ParsedResults, type RowIssue,
@@ -26,7 +26,7 @@ import { rowToBorrower } from './codec.js';
 import type { Store } from './db.js';
 import { decideAndRecord, GATE_HISTORY_DAYS, type PacksFor, type RecordedDecision } from './gate.js';
 import { listCallerNumbers } from './caller-numbers.js';
-import { checkContactResult, recordContactResultIn } from './outcomes.js';
+import { checkContactResult, loadPromiseLimits, recordContactResultIn } from './outcomes.js';
 import { chunks, type Db } from './repo.js';
 
 /** The rule packs and holidays for an account's contacts at an instant (the CLI: `arrears gate jurisdiction`). */
@@ -229,7 +229,9 @@ export async function dialerExport(store: Store, o: ExportOptions): Promise<Dial
       for (const phone of p.phones) {
         if (phone.retired || wrong.has(`${p.id}|${phone.number}`) || seen.has(phone.number)) continue;
         seen.add(phone.number);
-        const zone = (await phoneZones(phone.number))[0] ?? p.zone;
+        // the number's area-code zone: the person's own when it is one of them (a UK number is London and Guernsey, …), else the first
+        const numberZones = await phoneZones(phone.number);
+        const zone = numberZones.includes(p.zone) ? p.zone : numberZones[0] ?? p.zone;
         const day = localDay(o.date, zone);
         const purpose = defaultPurpose(p.kind);
         const template = callRequest(p, phone, await personZones(p, phone.number), new Date(day.from).toISOString(), purpose);
@@ -392,7 +394,11 @@ async function resolveRow(db: Db, r: DialerResult, o: ImportOptions, inFile: Map
     if (e instanceof ValidationError) fail(e.field === 'outcome' ? 'outcome' : e.field.startsWith('promise') ? 'promiseAmount' : e.field, e.rule);
     throw e;
   }
-  if (r.promise && r.promise.due < callDate) fail('promiseDue', `must be on or after the date the promise was made (${callDate}), got ${r.promise.due}`);
+  if (r.promise) {
+    // the rule every door applies (recordContactResultIn), checked here before the gate is asked
+    const problem = promiseProblem(r.promise, await loadPromiseLimits(db, accountId, callDate));
+    if (problem) fail(problem.field === 'promise.amount' ? 'promiseAmount' : 'promiseDue', problem.rule);
+  }
   const purpose = r.purpose ?? defaultPurpose(person.kind);
   const callerNumber = normalisePhone(r.callerNumber) ?? r.callerNumber;
   const hash = resultHash({
@@ -450,7 +456,13 @@ export async function importDialerResults(store: Store, parsed: ParsedResults, o
     const { r } = x;
     if (x.duplicateOf !== null || seenNow.has(r.callId)) {
       const d = x.duplicateOf ?? (await store.db.selectFrom('dialer_calls').select(['decision_id', 'allowed']).where('call_id', '=', r.callId).executeTakeFirst().then((h) => (h ? { decisionId: Number(h.decision_id), allowed: h.allowed === 1 } : null)));
-      reports.push(report(r.row, r.callId, 'duplicate', { decisionId: d?.decisionId ?? null, reason: d ? `call ${r.callId} was imported already (decision ${d.decisionId}, ${d.allowed ? 'allowed' : 'blocked'})` : null }));
+      if (d !== null && !d.allowed) {
+        // a call the gate blocked stays a compliance exception however often it is imported: reported as blocked again, with its recorded rule
+        const g = await store.db.selectFrom('gate_decisions').select(['rule', 'reason']).where('id', '=', d.decisionId).executeTakeFirst();
+        reports.push(report(r.row, r.callId, 'blocked', { decisionId: d.decisionId, rule: g?.rule ?? null, reason: `${g?.reason ?? ''} (imported already, decision ${d.decisionId}; nothing new recorded)` }));
+        continue;
+      }
+      reports.push(report(r.row, r.callId, 'duplicate', { decisionId: d?.decisionId ?? null, reason: d ? `call ${r.callId} was imported already (decision ${d.decisionId}, allowed)` : null }));
       continue;
     }
     seenNow.add(r.callId);

@@ -185,9 +185,34 @@ export async function checkInVisit(store: Store, c: CheckIn, gateFor: VisitGateF
   const agencyId = await checkCollectors(store.db, c.accountId, c.collectors, localTime(ms, borrower.timezone).date);
   const base = await gateFor(c.accountId, at);
   const lead = c.collectors[0] as string;
+  // the team is recorded with the decision, in its transaction: a report against it must name exactly this team
   const decision = await decideAndRecord(store, request, { ...base, holds: [], optOuts: [], workplaceForbidden: false, refusedContact: false },
-    { agentId: lead, agencyId });
+    { agentId: lead, agencyId }, async (tx, _dialect, d) => {
+      await tx.insertInto('field_checkins').values({ decision_id: d.id, account_id: c.accountId, collectors: JSON.stringify(c.collectors) }).execute();
+    });
   return { decision, contactPoint: request.contactPoint.id, localDate: localTime(ms, borrower.timezone).date };
+}
+
+/** The team checked in for a visit decision; null for decisions checked in before migration 018 (no team stored). */
+export async function checkedInTeam(db: Db, decisionId: number): Promise<string[] | null> {
+  const row = await db.selectFrom('field_checkins').select('collectors').where('decision_id', '=', decisionId).executeTakeFirst();
+  return row ? (JSON.parse(row.collectors) as string[]) : null;
+}
+
+/**
+ * A report against a check-in names exactly the team checked in (the same set, in any order): nobody who was not
+ * there, nobody who was left out. ValidationError `collectors` naming the rule otherwise.
+ */
+export function checkSameTeam(team: readonly string[], collectors: readonly string[], decisionId: number): void {
+  const list = `team: ${team.join(', ')}`;
+  const extra = collectors.filter((c) => !team.includes(c));
+  if (extra.length > 0) {
+    throw new ValidationError('collectors', `the report names ${extra.join(', ')}, who ${extra.length === 1 ? 'was' : 'were'} not checked in for decision ${decisionId} (${list}): a visit report must name exactly the team that checked in`);
+  }
+  const missing = team.filter((c) => !collectors.includes(c));
+  if (missing.length > 0) {
+    throw new ValidationError('collectors', `the report leaves out ${missing.join(', ')}, who checked in for decision ${decisionId} (${list}): a visit report must name exactly the team that checked in`);
+  }
 }
 
 /**
@@ -266,13 +291,17 @@ export async function reportVisit(store: Store, accountId: string, report: Visit
   if (d.debt_id !== accountId) throw new ValidationError('decision', `decision ${id} is about ${d.debt_id}, not ${accountId}`);
   if (d.channel !== 'visit') throw new ValidationError('decision', `decision ${id} is a ${d.channel}, not a visit`);
   if (d.allowed !== 1) return { recorded: false, decisionId: id, rule: d.rule, reason: d.reason, nextAllowedAt: d.next_allowed_at };
-  if (d.agent_id !== null && !report.collectors.includes(d.agent_id)) {
-    throw new ValidationError('collectors', `must include ${d.agent_id}, who checked in (decision ${id}), got ${report.collectors.join(', ') || 'none'}`);
-  }
   const b = await borrowerOf(store.db, accountId);
   const localDate = localTime(Date.parse(d.at), b.timezone).date;
   if (report.date !== localDate) throw new ValidationError('date', `must be the date of the check-in (decision ${id}) in the borrower's zone: ${localDate}, got ${report.date}`);
   const teamAgency = await checkCollectors(store.db, accountId, report.collectors, localDate);
+  // exactly the team that checked in; a decision checked in before migration 018 has no team stored: the agent who
+  // checked in among the collectors, and the team of the same side (below)
+  const team = await checkedInTeam(store.db, id);
+  if (team !== null) checkSameTeam(team, report.collectors, id);
+  else if (d.agent_id !== null && !report.collectors.includes(d.agent_id)) {
+    throw new ValidationError('collectors', `must include ${d.agent_id}, who checked in (decision ${id}), got ${report.collectors.join(', ') || 'none'}`);
+  }
   if (teamAgency !== d.agency_id) {
     throw new ValidationError('collectors', `are ${teamAgency === null ? 'the lender\'s field staff' : `agents of agency ${teamAgency}`}, but the check-in (decision ${id}) was by ${d.agency_id === null ? 'the lender\'s field staff' : `agency ${d.agency_id}`}`);
   }
@@ -326,6 +355,10 @@ export async function recordVisitReport(db: Db, accountId: string, report: Visit
         .where('at', '=', new Date(Date.parse(report.checkIn.at)).toISOString()).orderBy('id', 'desc').executeTakeFirst();
       const taken = d && await tx.selectFrom('visit_reports').select('id').where('decision_id', '=', Number(d.id)).executeTakeFirst();
       if (d && !taken) decisionId = Number(d.id);
+    }
+    if (decisionId !== null) {
+      const team = await checkedInTeam(tx, decisionId);
+      if (team !== null) checkSameTeam(team, report.collectors, decisionId);
     }
     const row = await tx.insertInto('visit_reports').values({
       account_id: accountId, visit_date: report.date, met: report.met, outcome: report.outcome, data: JSON.stringify(report), actor, recorded_at: now,

@@ -21,12 +21,13 @@ import * as m014 from './migrations/014_dialer.js';
 import * as m015 from './migrations/015_letters.js';
 import * as m016 from './migrations/016_api_tokens.js';
 import * as m017 from './migrations/017_field_visits.js';
+import * as m018 from './migrations/018_field_checkins.js';
 import type { Dialect } from './db.js';
 
 type Step = { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> };
 const MIGRATIONS: ReadonlyArray<readonly [string, Step]> = [['001_foundation', m001], ['002_strategy', m002], ['003_gate', m003], ['004_audit', m004], ['005_compliance_acts', m005],
   ['006_notices', m006], ['007_gate_contact_point', m007], ['008_parties', m008],
-  ['009_outbox', m009], ['010_agencies', m010], ['011_queues', m011], ['012_field', m012], ['013_contact_results', m013], ['014_dialer', m014], ['015_letters', m015], ['016_api_tokens', m016], ['017_field_visits', m017]];
+  ['009_outbox', m009], ['010_agencies', m010], ['011_queues', m011], ['012_field', m012], ['013_contact_results', m013], ['014_dialer', m014], ['015_letters', m015], ['016_api_tokens', m016], ['017_field_visits', m017], ['018_field_checkins', m018]];
 
 class StaticProvider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}

@@ -9,7 +9,7 @@
 import { parseDate, ValidationError, type BusinessDate, type Minor } from '../core/index.js';
 import { CHANNEL_ACT_SOURCE, GATE_OUTCOMES, impliedAct, localTime, parseAct, type ActKind } from '../compliance/index.js';
 import {
-  CHANNELS, channelArticle, checkGraceDays, checkOutcomeForChannel, OUTCOMES, outcomesFor, PARTY_KINDS, PROMISE_STATES, promiseStatuses, type Channel, type Outcome, type PartyKind, type PromiseRecord, type PromiseState, type PromiseStatus,
+  CHANNELS, channelArticle, checkGraceDays, checkOutcomeForChannel, OUTCOMES, outcomesFor, PARTY_KINDS, PROMISE_STATES, promiseProblem, promiseStatuses, type PromiseLimits, type Channel, type Outcome, type PartyKind, type PromiseRecord, type PromiseState, type PromiseStatus,
 } from '../contact/index.js';
 import { recordActIn } from './acts.js';
 import { appendAudit, changeOptions, type ChangeOptions } from './audit.js';
@@ -92,6 +92,21 @@ function describe(r: Pick<Checked, 'outcome' | 'promise' | 'note'>): string {
 }
 
 /**
+ * The limits a promise on an account is checked against (`promiseProblem`): what it owes as of the
+ * last close (no state row yet: no amount limit) and its currency.
+ */
+export function promiseLimits(total: number | string | bigint | null, currency: string | null, madeOn: BusinessDate): PromiseLimits {
+  return { owed: total === null ? Number.MAX_SAFE_INTEGER : Number(total), madeOn, currency: currency ?? '' };
+}
+
+/** The promise limits of an account for a promise taken on `madeOn` (see promiseLimits). */
+export async function loadPromiseLimits(db: Db, accountId: string, madeOn: BusinessDate): Promise<PromiseLimits> {
+  const row = await db.selectFrom('accounts').leftJoin('account_state', 'account_state.account_id', 'accounts.id')
+    .select(['account_state.total', 'accounts.currency']).where('accounts.id', '=', accountId).executeTakeFirst();
+  return promiseLimits(row?.total ?? null, row?.currency ?? null, madeOn);
+}
+
+/**
  * recordContactResult inside a transaction that holds the decision's debt and party locks
  * (`withLocks(store, ['debt:…', 'party:…'])`): for callers that record more in the same
  * transaction (wrap-up marks its queue item and task done). `r` must come from checkContactResult.
@@ -99,6 +114,8 @@ function describe(r: Pick<Checked, 'outcome' | 'promise' | 'note'>): string {
 export async function recordContactResultIn(db: Db, dialect: Dialect, r: Checked, opts: ChangeOptions = {}): Promise<RecordedResult> {
   const d = await db.selectFrom('gate_decisions').leftJoin('accounts', 'accounts.id', 'gate_decisions.debt_id')
     .leftJoin('borrowers', 'borrowers.id', 'accounts.borrower_id')
+    .leftJoin('account_state', 'account_state.account_id', 'accounts.id')
+    .select(['account_state.total', 'accounts.currency'])
     .select(['gate_decisions.id', 'gate_decisions.debt_id', 'gate_decisions.party_id', 'gate_decisions.party_kind', 'gate_decisions.contact_point',
       'gate_decisions.channel', 'gate_decisions.at', 'gate_decisions.allowed', 'gate_decisions.rule', 'gate_decisions.outcome',
       'gate_decisions.agent_id', 'gate_decisions.agency_id', 'borrowers.timezone'])
@@ -128,8 +145,9 @@ export async function recordContactResultIn(db: Db, dialect: Dialect, r: Checked
   const actor = opts.actor ?? d.agent_id ?? given;
   const ms = Date.parse(d.at);
   const local = localTime(ms, d.timezone);
-  if (r.promise && r.promise.due < local.date) {
-    throw new ValidationError('promise.due', `must be on or after the date the promise was made (${local.date}), got ${r.promise.due}`);
+  if (r.promise) {
+    const problem = promiseProblem(r.promise, promiseLimits(d.total, d.currency, local.date));
+    if (problem) throw problem;
   }
 
   const upd = await db.updateTable('gate_decisions').set({ outcome: r.outcome }).where('id', '=', r.decisionId).where('outcome', 'is', null).executeTakeFirst();

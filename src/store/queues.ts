@@ -8,7 +8,7 @@
  */
 import { addDays, DomainError, ValidationError, type BusinessDate, type Minor } from '../core/index.js';
 import { attemptRequest, decide, gateFactsFromActs, localTime, type AttemptRequest, type Decision, type GateContext, type RulePack } from '../compliance/index.js';
-import { activePhones, isRightPartyContact, PARTY_KINDS, type Outcome, type Party, type PartyKind } from '../contact/index.js';
+import { activePhones, isRightPartyContact, PARTY_KINDS, promiseProblem, type Outcome, type Party, type PartyKind } from '../contact/index.js';
 import {
   buildQueue, callPurpose, CALLING_ROLES, parseUser, PROMISE_LOOKBACK_DAYS, QUEUE_PROMISE_GRACE_DAYS, skillMismatch,
   type Assignment, type PriorityFn, type QueueTask, type User,
@@ -20,7 +20,7 @@ import { rowToBorrower } from './codec.js';
 import type { Store } from './db.js';
 import { accountJurisdiction, borrowerCountry, decideAndRecord, jurisdictionFor, loadGateHistory, loadJurisdictions, type PacksFor, type RecordedDecision } from './gate.js';
 import { withLocks } from './locks.js';
-import { checkContactResult, loadPromiseStatuses, recordContactResult, recordContactResultIn, type RecordedResult } from './outcomes.js';
+import { checkContactResult, loadPromiseLimits, loadPromiseStatuses, recordContactResult, recordContactResultIn, type RecordedResult } from './outcomes.js';
 import { getParty, listParties } from './parties.js';
 import { chunks, type Db } from './repo.js';
 
@@ -142,7 +142,10 @@ export async function buildQueueForDate(store: Store, date: BusinessDate, priori
     const held = await tx.selectFrom('queue_items').select(['agent_id']).select((eb) => eb.fn.countAll<number>().as('n'))
       .where('business_date', '=', date).where('agent_id', 'is not', null).groupBy('agent_id').execute();
     const alreadyAssigned = new Map(held.map((h) => [h.agent_id as string, Number(h.n)]));
-    const out = buildQueue(tasks, await listUsers(tx), { alreadyAssigned, ...(priority ? { priority } : {}) });
+    const holders = await tx.selectFrom('queue_items').select(['account_id', 'agent_id']).where('business_date', '=', date).where('agent_id', 'is not', null).orderBy('id').execute();
+    const accountAgents = new Map<string, string>();
+    for (const r of holders) if (!accountAgents.has(r.account_id)) accountAgents.set(r.account_id, r.agent_id as string);
+    const out = buildQueue(tasks, await listUsers(tx), { alreadyAssigned, accountAgents, ...(priority ? { priority } : {}) });
     const queued = new Set((await tx.selectFrom('queue_items').select('task_id').where('business_date', '=', date).where('agent_id', 'is', null).where('status', '=', 'open').execute()).map((r) => Number(r.task_id)));
     for (const a of out.filter((x) => queued.has(x.taskId))) {
       await tx.updateTable('queue_items').set({ agent_id: a.agentId, priority: a.priority, reason: a.reason, party_id: a.partyId, party_kind: a.partyKind, updated_at: now })
@@ -341,9 +344,10 @@ export async function wrapUp(store: Store, itemId: number, outcome: string, opts
   const at = new Date(ms).toISOString();
   const base = await opts.packsFor(item.accountId, at);
   const t = await callTarget(store.db, item, at, base.packs);
-  if (fields.promise && fields.promise.due < localTime(ms, t.timezone).date) {
+  if (fields.promise) {
     // refused before the call is decided: a bad promise must not leave a pending attempt behind
-    throw new ValidationError('promise.due', `must be on or after the date the promise was made (${localTime(ms, t.timezone).date}), got ${fields.promise.due}`);
+    const problem = promiseProblem(fields.promise, await loadPromiseLimits(store.db, item.accountId, localTime(ms, t.timezone).date));
+    if (problem) throw problem;
   }
   // an agency agent's attempts count for their agency too (complaint rates)
   const agent = await store.db.selectFrom('users').select('agency_id').where('id', '=', item.agentId).executeTakeFirst();

@@ -440,6 +440,14 @@ export interface DialerCallsTable {
   imported_at: string;
 }
 
+/** Field check-ins (migration 018, src/store/field.ts): the visiting team of a visit's gate decision. */
+export interface FieldCheckinsTable {
+  decision_id: number;
+  account_id: string;
+  /** JSON list of the collectors' user ids, in the order given at check-in */
+  collectors: string;
+}
+
 /** Collection letters (migration 015, src/store/letters.ts): one per letter task handled. */
 export interface LettersTable {
   id: Generated<number>;
@@ -510,6 +518,7 @@ export interface Database {
   outbox: OutboxTable;
   field_plans: FieldPlansTable;
   visit_reports: VisitReportsTable;
+  field_checkins: FieldCheckinsTable;
   users: UsersTable;
   queue_items: QueueItemsTable;
   letters: LettersTable;

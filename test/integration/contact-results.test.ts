@@ -102,6 +102,15 @@ describe.each(BACKENDS)('contact results on $name', (backend) => {
     expect((await field({ decisionId: d.id, outcome: 'promise', promise: { amount: 100, due: '2026-02-30' } }))[0]).toBe('promise.due');
     expect(await field({ decisionId: d.id, outcome: 'promise', promise: { amount: 100, due: '2026-03-01' } }))
       .toEqual(['promise.due', 'must be on or after the date the promise was made (2026-03-02), got 2026-03-01']);
+    // a promise is bounded: at most what the account owes (account_state.total), due within PROMISE_MAX_DAYS (60) of the day it is made
+    const owed = Number((await s.db.selectFrom('account_state').select('total').where('account_id', '=', 'L-1').executeTakeFirstOrThrow()).total);
+    expect(owed).toBe(100000);
+    expect(await field({ decisionId: d.id, outcome: 'promise', promise: { amount: 99999999999, due: '2026-03-09' } }))
+      .toEqual(['promise.amount', 'must not exceed the balance owed, 1,000.00 USD, got 999,999,999.99']);
+    expect((await field({ decisionId: d.id, outcome: 'promise', promise: { amount: owed + 1, due: '2026-03-09' } }))[0]).toBe('promise.amount');
+    expect(await field({ decisionId: d.id, outcome: 'promise', promise: { amount: 100, due: '2099-01-01' } }))
+      .toEqual(['promise.due', 'must be at most 60 days after the date the promise was made (2026-03-02), so 2026-05-01 at the latest, got 2099-01-01']);
+    expect((await field({ decisionId: d.id, outcome: 'promise', promise: { amount: 100, due: '2026-05-02' } }))[0]).toBe('promise.due');
     expect(await field({ decisionId: 999, outcome: 'no_answer' })).toEqual(['decisionId', 'unknown gate decision 999']);
     expect((await field({ decisionId: 0, outcome: 'no_answer' }))[0]).toBe('decisionId');
     // a blocked decision (03:00 in New York) has no result
@@ -113,6 +122,8 @@ describe.each(BACKENDS)('contact results on $name', (backend) => {
     // nothing was recorded by the failures
     expect(await s.db.selectFrom('attempts').select('id').execute()).toEqual([]);
     expect((await s.db.selectFrom('gate_decisions').select('outcome').where('id', '=', d.id).executeTakeFirstOrThrow()).outcome).toBeNull();
+    // the limits themselves are allowed: the whole balance, due on the 60th day
+    expect((await recordContactResult(s, { decisionId: d.id, outcome: 'promise', promise: { amount: owed, due: '2026-05-01' } })).duplicate).toBe(false);
   });
 
   it('a reference who refused further contact is never called again; reached_person alone does not stop a call', async () => {

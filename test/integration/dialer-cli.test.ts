@@ -3,7 +3,7 @@
  * dialer job drives them, on SQLite and PostgreSQL: numbers registered and listed; the export as
  * JSON and CSV (windows in the number's zone, left-out numbers counted on stderr); an import with a
  * call the gate blocks (exit 3, rule and reason), an unregistered caller number, a bad row (row and
- * field); the same file again is all duplicates.
+ * field); the same file again: the imported call a duplicate, the blocked ones blocked again (exit 3).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,11 +68,18 @@ describe.each(cliTargets('dialercli'))('arrears dialer on $name', (t) => {
       `D-2,${second?.exportRowId ?? ''},+12125550900,ann,2026-03-02T20:30:00Z,no_answer,,`,
       `D-3,${second?.exportRowId ?? ''},+12125550999,ann,2026-03-02T16:00:00Z,no_answer,,`,
       `D-4,${second?.exportRowId ?? ''},+12125550900,ann,2026-03-02T16:00:00Z,maybe,,`,
+      `D-5,${second?.exportRowId ?? ''},+12125550900,ann,2026-03-02T16:00:00Z,promise,12.5,2026-03-09`,
+      `D-6,${second?.exportRowId ?? ''},+12125550900,ann,2026-03-02T16:00:00Z,promise,999999999999,2026-03-09`,
+      `D-7,${second?.exportRowId ?? ''},+12125550900,ann,2026-03-02T16:00:00Z,promise,12000,2099-01-01`,
     ].join('\n'));
     const strict = run('dialer', 'import', results, '--strict');
     expect(strict.status).toBe(1);
     expect(strict.stderr).toContain('row 4 (call D-4): outcome: must be one of');
-    expect(strict.stderr).toContain('--strict: 1 invalid row(s); nothing imported');
+    expect(strict.stderr).toContain('--strict: 4 invalid row(s); nothing imported');
+    // the amount was given: the message says what is wrong with it; a promise is bounded by the balance and PROMISE_MAX_DAYS
+    expect(strict.stderr).toContain('row 5 (call D-5): promiseAmount: must be a whole number of minor units > 0 (e.g. 25000 for 250.00), got "12.5"');
+    expect(strict.stderr).toMatch(/row 6 \(call D-6\): promiseAmount: must not exceed the balance owed, [\d,]+\.\d\d USD, got 9,999,999,999\.99/);
+    expect(strict.stderr).toContain('row 7 (call D-7): promiseDue: must be at most 60 days after the date the promise was made (2026-03-02), so 2026-05-01 at the latest, got 2099-01-01');
 
     const imp = run('dialer', 'import', results);
     expect(imp.status).toBe(3);
@@ -81,7 +88,7 @@ describe.each(cliTargets('dialercli'))('arrears dialer on $name', (t) => {
     expect(imp.stdout).toMatch(/row 2 \(call D-2\): BLOCKED by us-regf\/conversation-cooldown \(decision 3\): .*Next allowed Mon 2026-03-09 08:00 America\/New_York/);
     expect(imp.stdout).toContain('row 3 (call D-3): BLOCKED by registered-caller-number (decision 4): The caller number +12125550999 is not registered');
     expect(imp.stderr).toContain('row 4 (call D-4): outcome: must be one of');
-    expect(imp.stdout).toContain('1 imported, 0 duplicate, 2 blocked by the gate, 1 rejected');
+    expect(imp.stdout).toContain('1 imported, 0 duplicate, 2 blocked by the gate, 4 rejected');
     const log = run('gate', 'log', '--account', 'L-1001', '--format', 'json').stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number; outcome: string | null; callerNumber: string | null });
     expect(log.find((d) => d.id === 2)).toMatchObject({ outcome: 'promise', callerNumber: '+12125550900' });
 
@@ -90,12 +97,18 @@ describe.each(cliTargets('dialercli'))('arrears dialer on $name', (t) => {
     // an unknown agent is rejected, naming the row and the field
     const nobody = join(dir, 'nobody.json');
     writeFileSync(nobody, JSON.stringify([{ callId: 'D-9', account: 'L-1001', party: 'borrower', number: '+12125550100', callerNumber: '+12125550900', agent: 'nobody', at: '2026-03-02T14:05:00Z', outcome: 'no_answer' }]));
-    expect(run('dialer', 'import', nobody).stderr).toContain('row 1 (call D-9): agent: unknown agent "nobody"');
+    const rejected = run('dialer', 'import', nobody);
+    expect(rejected.stderr).toContain('row 1 (call D-9): agent: unknown agent "nobody"');
+    expect(rejected.status).toBe(1);
 
-    // the same calls again: duplicates, nothing new (the bad row is still bad)
+    // the same calls again: nothing new; the imported call is a duplicate, the blocked ones are still compliance
+    // exceptions (reported with their recorded rule, exit 3 as the first time), the bad rows still bad
     const again = run('dialer', 'import', results);
-    expect(again.status).toBe(1);
-    expect(again.stdout).toContain('0 imported, 3 duplicate, 0 blocked by the gate, 1 rejected');
+    expect(again.status).toBe(3);
+    expect(again.stdout).toContain('row 1 (call D-1): duplicate, skipped');
+    expect(again.stdout).toMatch(/row 2 \(call D-2\): BLOCKED by us-regf\/conversation-cooldown \(decision 3\): .*imported already, decision 3/);
+    expect(again.stdout).toContain('row 3 (call D-3): BLOCKED by registered-caller-number (decision 4)');
+    expect(again.stdout).toContain('0 imported, 1 duplicate, 2 blocked by the gate, 4 rejected');
     expect(run('gate', 'log', '--account', 'L-1001', '--format', 'json').stdout.trim().split('\n')).toHaveLength(4);
     // the same call id with other content is refused, naming the row
     const changed = join(dir, 'changed.json');

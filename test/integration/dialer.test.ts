@@ -195,6 +195,19 @@ describe.each(BACKENDS)('voice dialer on $name', (backend) => {
     expect(acme.callerNumbers).toEqual(['+12125550950']);
   });
 
+  it('exports a number in the person\'s own zone when its area code spans several (a UK number: London, not Guernsey)', async () => {
+    store = await backend.open();
+    const s = store;
+    await seed(s);
+    await insertLoans(s.db, [{ ...loan('L-9'), borrower: { ...loan('L-9').borrower, timezone: 'Europe/London', phones: ['+447911123456'] } }]);
+    await task(s, 'L-9', 'borrower');
+    const e = await dialerExport(s, { date: DATE, packsFor });
+    expect(e.rows.map((r) => [r.accountId, r.zone])).toEqual([['L-9', 'Europe/London']]);
+    // a person elsewhere: the number's first zone, as before
+    await s.db.updateTable('borrowers').set({ timezone: 'America/New_York' }).where('id', '=', 'B-L-9').execute();
+    expect((await dialerExport(s, { date: DATE, packsFor })).rows.map((r) => r.zone)).toEqual(['Europe/Guernsey']);
+  });
+
   it('imports calls through the gate: results recorded, duplicates skipped, conflicts and bad rows reported, blocked calls recorded', async () => {
     store = await backend.open();
     const s = store;
@@ -225,9 +238,15 @@ describe.each(BACKENDS)('voice dialer on $name', (backend) => {
       'call_id,export_row_id,account,party,number,caller_number,agent,at,outcome,promise_amount,promise_due',
       `C-1,${row?.exportRowId ?? ''},,,,+12125550900,ann,2026-03-02T09:00:00-05:00,no_answer,,`,
       'C-2,,L-2,borrower,+12135550102,+12125550900,,2026-03-02T17:00:00Z,promise,5000,2026-03-10',
+      'C-3,,L-3,B-L-3,+12135550103,+12125550900,,2026-03-03T03:00:00Z,no_answer,,',
     ].join('\n');
     const r2 = await importDialerResults(s, parseResults(csv, 'csv'), { packsFor });
-    expect(r2.rows.map((x) => [x.callId, x.status])).toEqual([['C-1', 'duplicate'], ['C-2', 'duplicate']]);
+    // a call the gate blocked stays a compliance exception: reported as blocked again, with its recorded rule and decision
+    expect(r2.rows.map((x) => [x.callId, x.status, x.rule, x.decisionId])).toEqual([
+      ['C-1', 'duplicate', null, r1.rows[0]?.decisionId], ['C-2', 'duplicate', null, r1.rows[1]?.decisionId], ['C-3', 'blocked', 'us-regf/hours', r1.rows[2]?.decisionId],
+    ]);
+    expect(r2.rows[2]?.reason).toContain('imported already, decision');
+    expect([r2.imported, r2.duplicates, r2.blocked, r2.rejected]).toEqual([0, 2, 1, 0]);
     expect(await count(s)).toBe(3);
 
     // a call id with other content is refused; a bad row is reported by row and field; good rows still go in
@@ -238,6 +257,9 @@ describe.each(BACKENDS)('voice dialer on $name', (backend) => {
       { callId: 'C-6', account: 'L-4', party: 'borrower', number: '+12125550104', callerNumber: '+12125550900', at: '2026-03-02T15:00:00Z', outcome: 'promise', promiseAmount: 100, promiseDue: '2026-03-01' },
       { callId: 'C-7', account: 'L-4', party: 'borrower', number: '+12125550104', callerNumber: '+12125550999', at: '2026-03-02T15:00:00Z', outcome: 'no_answer' },
       { callId: 'C-8', account: 'L-5', party: 'borrower', number: '+12125550105', callerNumber: '+12125550900', at: '2026-03-02T15:00:00Z', outcome: 'voicemail' },
+      // a promise above the balance owed (1,000.00) or due beyond PROMISE_MAX_DAYS: rejected before the gate is asked
+      { callId: 'C-9', account: 'L-4', party: 'borrower', number: '+12125550104', callerNumber: '+12125550900', at: '2026-03-02T15:00:00Z', outcome: 'promise', promiseAmount: 999999999999, promiseDue: '2026-03-10' },
+      { callId: 'C-10', account: 'L-4', party: 'borrower', number: '+12125550104', callerNumber: '+12125550900', at: '2026-03-02T15:00:00Z', outcome: 'promise', promiseAmount: 100, promiseDue: '2099-01-01' },
     ]);
     // strict: nothing at all
     const strict = await importDialerResults(s, parseResults(mixed, 'json'), { packsFor, strict: true });
@@ -246,12 +268,14 @@ describe.each(BACKENDS)('voice dialer on $name', (backend) => {
     const r3 = await importDialerResults(s, parseResults(mixed, 'json'), { packsFor });
     expect(r3.rows.map((x) => [x.row, x.status, x.field ?? x.rule])).toEqual([
       [1, 'rejected', 'callId'], [2, 'rejected', 'at'], [3, 'rejected', 'number'], [4, 'rejected', 'promiseDue'],
-      [5, 'blocked', 'registered-caller-number'], [6, 'imported', null],
+      [5, 'blocked', 'registered-caller-number'], [6, 'imported', null], [7, 'rejected', 'promiseAmount'], [8, 'rejected', 'promiseDue'],
     ]);
+    expect(r3.rows[6]?.reason).toBe('must not exceed the balance owed, 1,000.00 USD, got 9,999,999,999.99');
+    expect(r3.rows[7]?.reason).toBe('must be at most 60 days after the date the promise was made (2026-03-02), so 2026-05-01 at the latest, got 2099-01-01');
     expect(r3.rows[0]?.reason).toContain('call C-1 was imported already with other content');
     expect(r3.rows[2]?.reason).toContain('+12125550199 is not a number on file for B-L-4');
     expect(r3.rows[4]?.reason).toContain('+12125550999 is not registered');
-    expect(strict.rows.map((x) => x.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    expect(strict.rows.map((x) => x.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
     expect(await count(s)).toBe(5);
   });
 

@@ -78,6 +78,17 @@ describe.each(cliTargets('fieldcli'))('arrears field on $name', (t) => {
     expect(sundayPlan.routes.every((r) => r.stops.length === 0)).toBe(true);
     expect(sundayPlan.leftOver).toMatchObject([{ accountId: 'L-1002', reason: 'gate_blocked', rule: 'uk-conc/policy-sundays-holidays' }]);
 
+    // a visit with coordinates and no district (district is optional) is planned by its coordinates, also grouping by district
+    const noDistrict = file('visits-no-district.json', {
+      'L-1001': { lat: 0, lon: 0.03, district: 'east' }, 'L-1002': { lat: 0, lon: 0.01, district: 'east' }, 'L-1003': { lat: 0.015, lon: 0.01, district: 'east' }, 'L-1004': { lat: 0, lon: 0.02 },
+    });
+    const byDistrict = JSON.parse(run('field', 'plan', '--date', '2026-03-02', '--agents', agents, '--visits', noDistrict, '--pack', 'cn', '--group-by', 'district', '--format', 'json').stdout) as {
+      groupBy: string; routes: { unit: string; stops: { accountId: string }[] }[]; leftOver: unknown[];
+    };
+    expect(byDistrict.groupBy).toBe('district');
+    expect(byDistrict.leftOver).toEqual([]);
+    expect(byDistrict.routes.find((x) => x.unit === 'f1+f2')?.stops.map((st) => st.accountId).sort()).toEqual(['L-1001', 'L-1002', 'L-1003', 'L-1004']);
+
     const weaker = run('field', 'plan', '--date', '2026-03-02', '--agents', agents, '--pack', 'cn', '--collectors', '1');
     expect(weaker.status).toBe(1);
     expect(weaker.stderr).toContain('--collectors: the pack needs 2 collectors a visit');
@@ -125,6 +136,11 @@ describe.each(cliTargets('fieldcli'))('arrears field on $name', (t) => {
     const ok = run('field', 'check-in', '--account', 'L-1002', '--collectors', 'f1,f2', '--at', '2026-03-02T10:00:00-06:00', '--pack', 'cn');
     expect(ok.stderr).toBe('');
     expect(ok.stdout).toBe('allowed (decision 3): visit to 400 Lake Shore Dr, Chicago on 2026-03-02 by f1, f2; report it with `arrears field report --account L-1002 --decision 3 --file report.json`\n');
+    // the report must name exactly the team that checked in: f3 (a field agent, but not at the check-in) is refused
+    expect(run('user', 'add', '--id', 'f3', '--name', 'F Three', '--role', 'field_agent').status).toBe(0);
+    const stranger = run('field', 'report', '--account', 'L-1002', '--file', file('stranger.json', { ...withRecording, collectors: ['f1', 'f3'] }), '--decision', '3', '--pack', 'cn');
+    expect(stranger.status).toBe(1);
+    expect(stranger.stderr).toContain('collectors: the report names f3, who was not checked in for decision 3 (team: f1, f2)');
     const blockedRef = run('field', 'report', '--account', 'L-1002', '--file', file('ok.json', withRecording), '--decision', '2', '--pack', 'cn');
     expect(blockedRef.status).toBe(3);
     expect(blockedRef.stderr).toContain('visit report refused: the gate blocked the visit (decision 2) by cn/field-visit');

@@ -16,7 +16,7 @@ import { loadStrategy } from '../../src/strategy/index.js';
 import type { Store } from '../../src/store/db.js';
 import { verifyAudit } from '../../src/store/audit.js';
 import { rowToState } from '../../src/store/codec.js';
-import { checkInVisit, reportVisit, visitReports, type VisitGateFor } from '../../src/store/field.js';
+import { checkInVisit, recordVisitReport, reportVisit, visitReports, type VisitGateFor } from '../../src/store/field.js';
 import { listPromises } from '../../src/store/outcomes.js';
 import { addAgency } from '../../src/store/agencies.js';
 import { addUser } from '../../src/store/queues.js';
@@ -122,6 +122,48 @@ describe.each(BACKENDS)('field visits through the gate on $name', (backend) => {
     expect(other.rule).toMatch(/already has visit report/);
     expect(await s.db.selectFrom('visit_reports').select('id').execute()).toHaveLength(1);
     expect(await s.db.selectFrom('attempts').select('id').execute()).toHaveLength(1);
+    expect((await verifyAudit(s.db)).ok).toBe(true);
+  });
+
+  it('records the check-in\'s team with its decision; a report against it names exactly that team (order free)', async () => {
+    store = await backend.open();
+    const s = store;
+    await insertLoans(s.db, [loan('L-1'), loan('L-2'), loan('L-3')]);
+    await staff(s);
+    const checkIn = (accountId: string, collectors: string[]) => checkInVisit(s, { accountId, at: '2026-03-16T10:00:00+08:00', collectors, recording: true, noticeGiven: true }, gateFor);
+    const c = await checkIn('L-1', ['f1', 'f2']);
+    expect(c.decision.allowed).toBe(true);
+    const teams = async () => (await s.db.selectFrom('field_checkins').selectAll().orderBy('decision_id').execute())
+      .map((r) => ({ decision: Number(r.decision_id), account: r.account_id, collectors: JSON.parse(r.collectors) as unknown }));
+    expect(await teams()).toEqual([{ decision: c.decision.id, account: 'L-1', collectors: ['f1', 'f2'] }]);
+    const base = report('2026-03-16', null);
+
+    // f3 was not at the check-in: refused, even though f1 checked in and f3 is of the same side
+    const extra = await catchValidationAsync(() => reportVisit(s, 'L-1', { ...base, collectors: ['f1', 'f3'] }, { decisionId: c.decision.id }));
+    expect([extra.field, extra.rule]).toEqual(['collectors', `the report names f3, who was not checked in for decision ${c.decision.id} (team: f1, f2): a visit report must name exactly the team that checked in`]);
+    const fewer = await catchValidationAsync(() => reportVisit(s, 'L-1', { ...base, collectors: ['f2'] }, { decisionId: c.decision.id }));
+    expect([fewer.field, fewer.rule]).toEqual(['collectors', expect.stringMatching(new RegExp(`^the report leaves out f1, who checked in for decision ${c.decision.id} \\(team: f1, f2\\)`))]);
+    const more = await catchValidationAsync(() => reportVisit(s, 'L-1', { ...base, collectors: ['f1', 'f2', 'f3'] }, { decisionId: c.decision.id }));
+    expect(more.rule).toMatch(/^the report names f3, who was not checked in/);
+    // recordVisitReport (the report alone) checks the same team
+    const alone = await catchValidationAsync(() => recordVisitReport(s.db, 'L-1', { ...base, collectors: ['f1', 'f3'] }, { decisionId: c.decision.id }));
+    expect(alone.field).toBe('collectors');
+    expect(await s.db.selectFrom('visit_reports').select('id').execute()).toEqual([]);
+    expect(await s.db.selectFrom('attempts').select('id').execute()).toEqual([]);
+    // the same team in another order: recorded
+    expect(await reportVisit(s, 'L-1', { ...base, collectors: ['f2', 'f1'] }, { decisionId: c.decision.id })).toMatchObject({ recorded: true, duplicate: false });
+
+    // a report without a decision checks in its own team first, and that team is stored with the decision
+    const own = await reportVisit(s, 'L-2', report('2026-03-17', '2026-03-17T10:00:00+08:00', { collectors: ['f3', 'f4'] }), { gateFor });
+    expect(own).toMatchObject({ recorded: true });
+    expect((await teams()).find((t) => t.account === 'L-2')).toEqual({ decision: own.decisionId, account: 'L-2', collectors: ['f3', 'f4'] });
+
+    // a decision checked in before migration 018 (no team stored): the older rule — who checked in among the collectors, the same side
+    const old = await checkIn('L-3', ['f1', 'f2']);
+    await s.db.deleteFrom('field_checkins').where('decision_id', '=', old.decision.id).execute();
+    const missingLead = await catchValidationAsync(() => reportVisit(s, 'L-3', { ...base, collectors: ['f2', 'f3'] }, { decisionId: old.decision.id }));
+    expect(missingLead.rule).toBe(`must include f1, who checked in (decision ${old.decision.id}), got f2, f3`);
+    expect(await reportVisit(s, 'L-3', { ...base, collectors: ['f1', 'f3'] }, { decisionId: old.decision.id })).toMatchObject({ recorded: true });
     expect((await verifyAudit(s.db)).ok).toBe(true);
   });
 

@@ -217,6 +217,15 @@ describe.each(BACKENDS)('HTTP API on $name', (backend) => {
     expect(sent.body).toMatchObject({ error: { field: 'outcome', rule: expect.stringMatching(/for a call, got "sent"$/) } });
     expect(await x.s.db.selectFrom('attempts').select('id').execute()).toEqual([]);
 
+    // a promise above what the account owes, or due beyond PROMISE_MAX_DAYS (60 days): 400 naming the field, nothing recorded
+    const huge = await call(x, 'POST', `/v1/calls/${decision.id}/result`, 'ann', { outcome: 'promise', promise: { amount: 99_999_999_999, due: '2026-03-09' } });
+    expect(huge.status).toBe(400);
+    expect(huge.body).toMatchObject({ error: { field: 'promise.amount', rule: expect.stringMatching(/^must not exceed the balance owed, [\d,]+\.\d\d USD, got 999,999,999\.99$/) } });
+    const far = await call(x, 'POST', `/v1/calls/${decision.id}/result`, 'ann', { outcome: 'promise', promise: { amount: 25_000, due: '2099-01-01' } });
+    expect(far.status).toBe(400);
+    expect(far.body).toMatchObject({ error: { field: 'promise.due', rule: expect.stringMatching(/^must be at most 60 days after the date the promise was made \(\d{4}-\d\d-\d\d\), so \d{4}-\d\d-\d\d at the latest, got 2099-01-01$/) } });
+    expect(await x.s.db.selectFrom('attempts').select('id').execute()).toEqual([]);
+
     // the result: 201, then the same again is 200 with the same body
     const result = { outcome: 'promise', promise: { amount: 25_000, due: '2026-03-09' }, note: 'pays Friday' };
     const first = await call(x, 'POST', `/v1/calls/${decision.id}/result`, 'ann', result);

@@ -16,9 +16,9 @@ const out = mkdtempSync(join(tmpdir(), 'arrears-messages-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 
-async function task(s: Store, accountId: string, channel: 'sms' | 'email', template: string): Promise<number> {
+async function task(s: Store, accountId: string, channel: 'sms' | 'email', template: string, date = DATE): Promise<number> {
   const r = await s.db.insertInto('tasks').values({
-    account_id: accountId, business_date: DATE, type: channel, party: 'borrower', channel, template,
+    account_id: accountId, business_date: date, type: channel, party: 'borrower', channel, template,
     priority: 5, window: '09:00-20:00', stage: 'intensified', seq: 1, address: null, status: 'planned',
   }).returning('id').executeTakeFirstOrThrow();
   return Number(r.id);
@@ -85,6 +85,12 @@ describe.each(cliTargets('messagescli'))('arrears messages send on $name', (t) =
     expect(jsonFiles(join(dir, 'sms'))).toHaveLength(1);
     const statuses = await withDb(t, async (s) => (await s.db.selectFrom('tasks').select(['id', 'status']).where('channel', 'in', ['sms', 'email']).orderBy('id').execute()).map((r) => [Number(r.id), r.status]));
     expect(statuses).toEqual([[ids.sms, 'done'], [ids.blocked, 'blocked'], [ids.mail, 'done'], [ids.none, 'no_contact_point']]);
+    // a task of an earlier date still planned: said on stderr, not sent with this date's
+    const old = await withDb(t, (s) => task(s, 'L-1001', 'sms', 'overdue', '2025-06-27'));
+    const later = run('messages', 'send', '--date', DATE, '--channel', 'sms');
+    expect(later.stderr).toContain('note: 1 planned sms task(s) of earlier dates (from 2025-06-27) are still waiting');
+    expect(await withDb(t, async (s) => (await s.db.selectFrom('tasks').select('status').where('id', '=', old).executeTakeFirstOrThrow()).status)).toBe('planned');
+    await withDb(t, (s) => s.db.deleteFrom('tasks').where('id', '=', old).execute());
   });
 
   it('names a bad flag and an unknown template', async () => {

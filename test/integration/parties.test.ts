@@ -102,5 +102,10 @@ describe.each(cliTargets('party'))('arrears party and the gate on $name', (t) =>
     expect(run('gate', 'decide', '--account', 'L-1001', '--channel', 'call', '--party', 'reference', '--person', 'R-1', '--to', '+13105550111', '--purpose', 'location').stderr)
       .toContain('--to: +13105550111 was retired for R-1 after a wrong-number outcome');
     expect(run('gate', 'decide', '--account', 'L-1001', '--channel', 'call', '--party', 'reference', '--person', 'R-9').stderr).toContain('--person: no party "R-9" on account L-1001');
+    // named only by its number, a party on file is that person: their retired number, their counts
+    expect(run('gate', 'decide', '--account', 'L-1001', '--channel', 'call', '--party', 'reference', '--to', '+13105550111', '--purpose', 'location').stderr)
+      .toContain('--to: +13105550111 was retired for R-1 after a wrong-number outcome');
+    const byNumber = run('gate', 'decide', '--account', 'L-1001', '--channel', 'call', '--party', 'reference', '--to', '+13105550112', '--purpose', 'location', '--at', '2026-03-05T17:00:00Z', '--format', 'json');
+    expect(JSON.parse(byNumber.stdout)).toMatchObject({ party: 'R-1', contactPoint: '+13105550112' });
   });
 });

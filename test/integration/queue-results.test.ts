@@ -154,6 +154,11 @@ describe.each(BACKENDS)('work queues with contact results on $name', (backend) =
     expect(noPromise.field).toBe('promise');
     const early = await catchValidationAsync(() => wrapUp(s, item, 'promise', { at: AT, packsFor, promise: { amount: 5000, due: '2026-03-01' } }));
     expect(early.field).toBe('promise.due');
+    // more than the account owes (account_state.total: 1,000.00), or due beyond PROMISE_MAX_DAYS: refused before the gate too
+    const tooMuch = await catchValidationAsync(() => wrapUp(s, item, 'promise', { at: AT, packsFor, promise: { amount: 99999999999, due: '2026-03-06' } }));
+    expect([tooMuch.field, tooMuch.rule]).toEqual(['promise.amount', 'must not exceed the balance owed, 1,000.00 USD, got 999,999,999.99']);
+    const tooLate = await catchValidationAsync(() => wrapUp(s, item, 'promise', { at: AT, packsFor, promise: { amount: 5000, due: '2099-01-01' } }));
+    expect([tooLate.field, tooLate.rule]).toEqual(['promise.due', 'must be at most 60 days after the date the promise was made (2026-03-02), so 2026-05-01 at the latest, got 2099-01-01']);
     // an outcome a call cannot have (an SMS's sent / failed): refused before the gate, the item stays open
     const sent = await catchValidationAsync(() => wrapUp(s, item, 'sent', { at: AT, packsFor }));
     expect([sent.field, sent.rule]).toEqual(['outcome', expect.stringMatching(/^must be one of no_answer, busy, .* for a call, got "sent"$/)]);

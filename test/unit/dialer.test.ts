@@ -104,6 +104,10 @@ describe('export rows and result files', () => {
     const r = parseResults(csv, 'csv');
     expect(r.rows.map((x) => [x.row, x.callId, x.at, x.number])).toEqual([[1, 'C-1', '2026-03-02T14:00:00.000Z', '+12125550100']]);
     expect(r.issues.map((i) => [i.row, i.field])).toEqual([[2, 'at'], [3, 'promiseAmount'], [4, 'callId'], [5, 'outcome'], [6, 'promiseAmount']]);
+    // a given amount that is not whole minor units is not "required": the message says what is wrong with it
+    expect(r.issues.find((i) => i.row === 3)?.rule).toBe('must be a whole number of minor units > 0 (e.g. 25000 for 250.00), got "12.50"');
+    expect(parseResults('call_id,account,party,number,caller_number,at,outcome,promise_due\nC-1,L-1,borrower,+12125550100,+1,2026-03-02T14:00:00Z,promise,2026-03-10', 'csv').issues[0]?.rule)
+      .toBe('is required with outcome promise: a whole number of minor units > 0 (e.g. 25000 for 250.00)');
     const json = parseResults(JSON.stringify({ rows: [{ callId: 'C-9', account: 'L-1', party: 'borrower', number: '+1 212 555 0100', callerNumber: 'x', at: '2026-03-02T14:00:00Z', outcome: 'promise', promiseAmount: 1250, promiseDue: '2026-03-10', color: 'red' }, { callId: 'C-10', account: 'L-1', callerNumber: 'x', at: '2026-03-02T14:00:00Z', outcome: 'busy' }] }), 'json');
     expect(json.issues).toEqual([{ row: 1, callId: 'C-9', field: 'color', rule: expect.stringContaining('is not a known field') as string }, { row: 2, callId: 'C-10', field: 'party', rule: expect.stringContaining('is required without exportRowId') as string }]);
     expect(() => parseResults('{', 'json')).toThrow('file: is not JSON');

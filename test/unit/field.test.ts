@@ -130,6 +130,28 @@ describe('planDay', () => {
     expect(p.leftOver).toEqual([{ visitId: 'Z', accountId: 'L-Z', district: null, reason: 'no_location' }]);
   });
 
+  it('a visit with coordinates but no district is planned by its coordinates (nearest start), in either grouping', () => {
+    const visits: VisitTask[] = [
+      { id: 'n1', accountId: 'L-n1', address: 'residential', district: 'north' },
+      { id: 'c', accountId: 'L-c', address: 'residential', location: { lat: 0, lon: 0.03 } },
+      { id: 'x', accountId: 'L-x', address: 'residential' },
+    ];
+    const agents = [{ id: 'w', districts: ['north'], start: { lat: 0, lon: -0.02 } }, { id: 'e', districts: ['south'], start: { lat: 0, lon: 0.02 } }];
+    // n1 has no coordinates: grouping by district; c (no district) goes to e, whose start is nearest
+    const p = planDay(visits, agents, base);
+    expect(p.groupBy).toBe('district');
+    expect(p.routes.map((r) => [r.unit, r.stops.map((s) => s.visitId)])).toEqual([['e', ['c']], ['w', ['n1']]]);
+    expect(p.routes[0]?.stops[0]?.travelKm).toBeCloseTo(1.11, 1);
+    expect(p.leftOver.map((l) => [l.visitId, l.reason])).toEqual([['x', 'no_location']]);
+    // grouping by coordinates: a unit's districts do not exclude a visit whose district is unknown
+    const byCoords = planDay([visits[1] as VisitTask], agents, { ...base, groupBy: 'coordinates' });
+    expect(byCoords.routes.map((r) => [r.unit, r.stops.map((s) => s.visitId)])).toEqual([['e', ['c']], ['w', []]]);
+    expect(byCoords.leftOver).toEqual([]);
+    // no unit has a start point to plan it by: the reason says the district is missing
+    const noStart = planDay(visits, [{ id: 'w', districts: ['north'] }], base);
+    expect(noStart.leftOver.map((l) => [l.visitId, l.reason])).toEqual([['c', 'no_district'], ['x', 'no_location']]);
+  });
+
   it('refuses bad options and inputs, naming the field', () => {
     expect(catchValidation(() => planDay(square, [], { ...base, window: { from: '18:00', to: '09:00' } })).field).toBe('window.to');
     expect(catchValidation(() => planDay(square, [], { ...base, window: { from: '9am', to: '18:00' } })).field).toBe('window.from');

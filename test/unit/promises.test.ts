@@ -8,13 +8,38 @@ import { describe, expect, it } from 'vitest';
 import { addDays } from '../../src/core/index.js';
 import { impliedAct } from '../../src/compliance/index.js';
 import {
-  CONNECTED_OUTCOMES, CONVERSATION_OUTCOMES, isRightPartyContact, OUTCOMES, promiseStatuses, type Attempt, type PromiseRecord,
+  CONNECTED_OUTCOMES, CONVERSATION_OUTCOMES, isRightPartyContact, OUTCOMES, PROMISE_MAX_DAYS, promiseProblem, promiseStatuses, type Attempt, type PromiseRecord,
 } from '../../src/contact/index.js';
 import { openAccount, parseProduct, type Account } from '../../src/ledger/index.js';
 import { buildFacts, NEVER_DAYS } from '../../src/strategy/index.js';
 
 const promise = (id: number, madeOn: string, amount: number, due: string): PromiseRecord => ({
   id, accountId: 'L-1', madeOn, amount, due, channel: 'call', takenBy: 'ann', agencyId: null,
+});
+
+describe('promiseProblem: the limits of a promise', () => {
+  const limits = { owed: 305_359, madeOn: '2026-03-02', currency: 'USD' };
+  const problem = (amount: number, due: string): [string, string] | null => {
+    const e = promiseProblem({ amount, due }, limits);
+    return e === null ? null : [e.field, e.rule];
+  };
+
+  it('refuses more than the balance owed, naming the balance', () => {
+    expect(problem(99_999_999_999, '2026-03-09')).toEqual(['promise.amount', 'must not exceed the balance owed, 3,053.59 USD, got 999,999,999.99']);
+    expect(problem(305_360, '2026-03-09')?.[0]).toBe('promise.amount');
+    expect(problem(305_359, '2026-03-09')).toBeNull();
+    // nothing owed: no promise at all
+    expect(promiseProblem({ amount: 1, due: '2026-03-09' }, { ...limits, owed: 0 })?.rule).toBe('must not exceed the balance owed, 0.00 USD, got 0.01');
+  });
+
+  it('refuses a due date before the day it is made or more than PROMISE_MAX_DAYS after, naming the last allowed date', () => {
+    expect(PROMISE_MAX_DAYS).toBe(60);
+    expect(problem(100, '2026-03-01')).toEqual(['promise.due', 'must be on or after the date the promise was made (2026-03-02), got 2026-03-01']);
+    expect(problem(100, '2026-03-02')).toBeNull();
+    expect(problem(100, addDays('2026-03-02', PROMISE_MAX_DAYS))).toBeNull();
+    expect(problem(100, '2026-05-02')).toEqual(['promise.due', 'must be at most 60 days after the date the promise was made (2026-03-02), so 2026-05-01 at the latest, got 2026-05-02']);
+    expect(problem(100, '2099-01-01')?.[0]).toBe('promise.due');
+  });
 });
 
 describe('promiseStatuses', () => {

@@ -37,6 +37,15 @@ describe('buildQueue', () => {
     expect(out.map((a) => [a.taskId, a.agentId, a.priority])).toEqual([[2, 'a', 150], [3, 'b', 100], [4, 'a', 100], [1, 'b', 50]]);
   });
 
+  it('deals an account\'s several calls of the date to one agent (the one already holding one), capacity and skills permitting', () => {
+    const calls = [task(1, { overdue: 900 }), task(2, { overdue: 800, accountId: 'L-9' }), task(3, { overdue: 900, accountId: 'L-1' }), task(4, { overdue: 100, accountId: 'L-9' })];
+    const out = buildQueue(calls, [user('a'), user('b')]);
+    expect(out.map((x) => [x.taskId, x.accountId, x.agentId])).toEqual([[1, 'L-1', 'a'], [3, 'L-1', 'a'], [2, 'L-9', 'b'], [4, 'L-9', 'b']]);
+    // an earlier build gave L-9 to a: its new call follows; at capacity it goes round-robin
+    expect(buildQueue([task(5, { accountId: 'L-9' })], [user('a'), user('b')], { accountAgents: new Map([['L-9', 'b']]) })[0]?.agentId).toBe('b');
+    expect(buildQueue([task(6, { accountId: 'L-9' })], [user('a'), user('b', { capacity: 1 })], { accountAgents: new Map([['L-9', 'b']]), alreadyAssigned: new Map([['b', 1]]) })[0]?.agentId).toBe('a');
+  });
+
   it('takes a custom priority function', () => {
     const out = buildQueue([task(1, { overdue: 100 }), task(2, { overdue: 300 })], [user('a')], { priority: (t) => -t.overdue });
     expect(out.map((a) => a.taskId)).toEqual([1, 2]);
