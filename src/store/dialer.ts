@@ -199,8 +199,12 @@ export async function dialerExport(store: Store, o: ExportOptions): Promise<Dial
   if (agency !== null && !(await db.selectFrom('agencies').select('id').where('id', '=', agency).executeTakeFirst())) {
     throw new ValidationError('agency', `unknown agency "${agency}"`);
   }
+  // a task already dealt to an agent's queue (an open item with an agent) is that agent's call, not the dialer's
   const tasks = await db.selectFrom('tasks').select(['id', 'account_id', 'party', 'priority', 'window'])
-    .where('business_date', '=', o.date).where('type', '=', 'call').where('status', '=', 'planned').orderBy('id').execute();
+    .where('business_date', '=', o.date).where('type', '=', 'call').where('status', '=', 'planned')
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('queue_items as q').select('q.id')
+      .whereRef('q.task_id', '=', 'tasks.id').where('q.status', '=', 'open').where('q.agent_id', 'is not', null))))
+    .orderBy('id').execute();
   const placements = await placedOn(db, tasks.map((t) => t.account_id), o.date);
   const mine = agency === null ? tasks : tasks.filter((t) => placements.get(t.account_id) === agency);
   const people = await loadPeople(db, mine.map((t) => t.account_id));

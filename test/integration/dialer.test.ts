@@ -193,6 +193,15 @@ describe.each(BACKENDS)('voice dialer on $name', (backend) => {
     const acme = await dialerExport(s, { date: DATE, agencyId: 'acme', packsFor });
     expect(acme.rows.map((r) => [r.accountId, r.placedWith])).toEqual([['L-2', 'acme']]);
     expect(acme.callerNumbers).toEqual(['+12125550950']);
+
+    // a task dealt to an agent's queue is the agent's call: not exported (an unassigned item still is)
+    const agent0 = (await s.db.selectFrom('users').select('id').where('agency_id', 'is', null).orderBy('id').executeTakeFirstOrThrow()).id;
+    for (const [taskId, agent] of [[t1, agent0], [t3, null]] as const) {
+      await s.db.insertInto('queue_items').values({ task_id: taskId, business_date: DATE, account_id: taskId === t1 ? 'L-1' : 'L-3', agent_id: agent, priority: 1, status: 'open', reason: null, decision_id: null, outcome: null, updated_at: T0, party_id: null, party_kind: 'borrower' }).execute();
+    }
+    const rest = await dialerExport(s, { date: DATE, packsFor });
+    expect(rest.rows.map((r) => r.exportRowId)).not.toContain(`${DATE}/${t1}/+12125550101`);
+    expect(rest.rows.map((r) => r.exportRowId)).toContain(`${DATE}/${t3}/+12135550103`);
   });
 
   it('exports a number in the person\'s own zone when its area code spans several (a UK number: London, not Guernsey)', async () => {
