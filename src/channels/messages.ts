@@ -5,13 +5,10 @@
  * apart from reading the template files. Used by the daily send (src/store/messages.ts) and by
  * timeline replays (src/cycle/replay-send.ts), so both render a task the same way.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import { isRecord, ValidationError, type BusinessDate, type Minor } from '../core/index.js';
 import { TEMPLATE_AUDIENCES, TEMPLATE_LANGUAGES, type MessageTemplate, type Purpose, type TemplateAudience, type TemplateLanguage } from '../compliance/index.js';
 import { checkMessageSyntax, renderMessage, type Address, type MessageValue, type PartyKind } from '../contact/index.js';
+import { loadTemplateFolder, shippedTemplateDirectory, templateLanguage } from './template-files.js';
 
 /** What a message template may use about the account on the date (in the account's currency). */
 export interface AccountDay {
@@ -130,36 +127,15 @@ export function parseMessageTemplate(raw: unknown, source: string): MessageTempl
   return { id, audience: raw.audience as TemplateAudience, texts };
 }
 
-/** The shipped templates: templates/messages at the repository root (found from src/ and from dist/src/). */
-export function messageTemplateDirectory(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [resolve(here, '../../templates/messages'), resolve(here, '../../../templates/messages')];
-  const found = candidates.find((d) => existsSync(d));
-  if (!found) throw new Error(`message templates not found (looked in ${candidates.join(', ')})`);
-  return found;
+
+/** Every `*.yaml` template in `dir` (default: the shipped templates/messages), by id (the file name must be the id). */
+export function loadMessageTemplates(dir: string = shippedTemplateDirectory('messages')): Map<string, MessageTemplateFile> {
+  return loadTemplateFolder(dir, parseMessageTemplate);
 }
 
-/** Every `*.yaml` template in `dir`, by id (the file name must be the id). */
-export function loadMessageTemplates(dir: string = messageTemplateDirectory()): Map<string, MessageTemplateFile> {
-  if (!existsSync(dir)) throw new ValidationError('templates', `no such folder: ${dir}`);
-  const out = new Map<string, MessageTemplateFile>();
-  for (const f of readdirSync(dir).filter((x) => /\.ya?ml$/i.test(x)).sort()) {
-    const t = parseMessageTemplate(parseYaml(readFileSync(join(dir, f), 'utf8')), f);
-    if (t.id !== f.replace(/\.ya?ml$/i, '')) throw new ValidationError(`${f}: id`, `must match the file name (got ${t.id})`);
-    out.set(t.id, t);
-  }
-  return out;
-}
-
-/** The recipient's first language the template has (`zh`, `zh-Hans…` count as zh-CN; `en-GB` as en), else en. */
+/** The recipient's first language the template has, else en (templateLanguage). */
 export function messageLanguage(t: Pick<MessageTemplateFile, 'texts'>, languages: readonly string[]): TemplateLanguage {
-  for (const l of languages) {
-    const low = l.toLowerCase();
-    const norm = low === 'zh' || low.startsWith('zh-hans') ? 'zh-cn' : low;
-    const hit = TEMPLATE_LANGUAGES.find((x) => x.toLowerCase() === norm || x.toLowerCase() === norm.split('-')[0]);
-    if (hit && t.texts[hit]) return hit;
-  }
-  return 'en';
+  return templateLanguage(t, languages);
 }
 
 /** A task's message, ready for the outbox, and what the gate's template rule checks. */

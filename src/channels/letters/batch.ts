@@ -5,14 +5,11 @@
  * the template files; the store (src/store/letters.ts) asks the gate and records, the renderer
  * (letter-pdf.ts) draws. See docs/letters.md.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import { addDays, isRecord, ValidationError, type BusinessDate, type Minor } from '../../core/index.js';
 import { PURPOSES, TEMPLATE_AUDIENCES, TEMPLATE_LANGUAGES, type MessageTemplate, type Purpose, type TemplateAudience, type TemplateLanguage } from '../../compliance/index.js';
 import { checkMessageSyntax, formatBusinessDate, renderMessage, type Address, type MessageValue } from '../../contact/index.js';
 import type { LetterContent, LetterHead } from './letter-pdf.js';
+import { loadTemplateFolder, shippedTemplateDirectory, templateLanguage } from '../template-files.js';
 
 /** A letter template: one subject and body per language. */
 export interface LetterTemplate {
@@ -66,34 +63,15 @@ export function parseLetterTemplate(raw: unknown, source: string): LetterTemplat
   return { id: raw.id, audience: audience as TemplateAudience, purpose: purpose as Purpose, payWithinDays: days, texts };
 }
 
-/** The shipped templates: templates/letters at the repository root (found from src/ and from dist/src/). */
-export function letterTemplateDirectory(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [resolve(here, '../../../templates/letters'), resolve(here, '../../../../templates/letters')];
-  const found = candidates.find((d) => existsSync(d));
-  if (!found) throw new Error(`letter templates not found (looked in ${candidates.join(', ')})`);
-  return found;
+
+/** Every `*.yaml` template in `dir` (default: the shipped templates/letters), by id (the file name must be the id). */
+export function loadLetterTemplates(dir: string = shippedTemplateDirectory('letters')): Map<string, LetterTemplate> {
+  return loadTemplateFolder(dir, parseLetterTemplate);
 }
 
-/** Every `*.yaml` template in `dir`, by id (the file name must be the id). */
-export function loadLetterTemplates(dir: string = letterTemplateDirectory()): Map<string, LetterTemplate> {
-  const out = new Map<string, LetterTemplate>();
-  for (const f of readdirSync(dir).filter((x) => /\.ya?ml$/i.test(x)).sort()) {
-    const t = parseLetterTemplate(parseYaml(readFileSync(join(dir, f), 'utf8')), f);
-    if (t.id !== f.replace(/\.ya?ml$/i, '')) throw new ValidationError(`${f}: id`, `must match the file name (got ${t.id})`);
-    out.set(t.id, t);
-  }
-  return out;
-}
-
-/** The recipient's first language the template has (`zh` counts as zh-CN), else en. */
+/** The recipient's first language the template has, else en (templateLanguage). */
 export function pickLanguage(t: LetterTemplate, languages: readonly string[]): TemplateLanguage {
-  for (const l of languages) {
-    const norm = l.toLowerCase() === 'zh' || l.toLowerCase().startsWith('zh-hans') ? 'zh-CN' : l;
-    const hit = TEMPLATE_LANGUAGES.find((x) => x.toLowerCase() === norm.toLowerCase() || x.toLowerCase() === norm.toLowerCase().split('-')[0]);
-    if (hit && t.texts[hit]) return hit;
-  }
-  return 'en';
+  return templateLanguage(t, languages);
 }
 
 /** The postal address a letter goes to: the mailing address, else the residential one; null when neither is known. */
