@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { CsvError, parse as parseCsv } from 'csv-parse/sync';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { addDays, isRecord, parseDate, ValidationError, type BusinessDate, type Minor } from '../core/index.js';
-import { instantAt, localTime, PURPOSES, type Decision, type Purpose } from '../compliance/index.js';
+import { instantAt, localTime, parseInstant, PURPOSES, type Decision, type Purpose } from '../compliance/index.js';
 import { CALL_OUTCOMES, checkOutcomeForChannel, type Outcome, type PartyKind } from '../contact/index.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -355,7 +355,7 @@ export function parseResultRow(raw: unknown, row: number): DialerResult {
   const callerRaw = text(v.callerNumber);
   if (callerRaw === null) throw new ValidationError('callerNumber', 'is required: the caller number (caller ID) the call showed');
   const atRaw = text(v.at);
-  if (atRaw === null || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(atRaw) || Number.isNaN(Date.parse(atRaw))) {
+  if (atRaw === null || Number.isNaN(parseInstant(atRaw))) {
     throw new ValidationError('at', `must be an ISO instant with Z or an offset, e.g. 2026-03-02T14:30:00-05:00, got ${JSON.stringify(v.at ?? null)}`);
   }
   const outcome = text(v.outcome);

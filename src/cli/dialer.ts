@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { parseDate, ValidationError, type BusinessDate } from '../core/index.js';
+import { checkInstant, isoInstant } from '../compliance/index.js';
 import { formatExportCsv, formatExportJson, LENDER, parseResults } from '../channels/dialer.js';
 import { addCallerNumber, listCallerNumbers, retireCallerNumber } from '../store/caller-numbers.js';
 import { dialerExport, importDialerResults } from '../store/dialer.js';
@@ -15,8 +16,7 @@ import { table, withStore } from './shared.js';
 
 function instant(v: string | undefined, flag: string): string | undefined {
   if (v === undefined) return undefined;
-  if (Number.isNaN(Date.parse(v)) || !/(Z|[+-]\d\d:\d\d)$/.test(v)) throw new ValidationError(flag, `must be an ISO instant with Z or an offset, e.g. 2026-03-02T14:30:00-05:00, got "${v}"`);
-  return new Date(Date.parse(v)).toISOString();
+  return isoInstant(checkInstant(v, flag, '2026-03-02T14:30:00-05:00'));
 }
 
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { parseDate, ValidationError } from '../core/index.js';
-import { instantAt, type LoadedPack } from '../compliance/index.js';
+import { checkInstant, instantAt, type LoadedPack } from '../compliance/index.js';
 import {
   DEFAULT_MAX_EVIDENCE_BYTES, parseAgents, parseClock, parseVisitLocations, parseVisitReport, planDay, VISIT_ADDRESSES, visitRules,
   type DayPlan, type GroupBy, type VisitAddress, type VisitRules, type VisitTask,
@@ -61,7 +61,7 @@ function addressOption(v: string | undefined): VisitAddress {
 
 function instantOption(v: string | undefined, field: string): string {
   const at = v ?? new Date().toISOString();
-  if (Number.isNaN(Date.parse(at)) || !/(Z|[+-]\d\d:\d\d)$/.test(at)) throw new ValidationError(field, `must be an ISO instant with Z or an offset, e.g. 2026-03-02T10:30:00+08:00, got "${at}"`);
+  checkInstant(at, field, '2026-03-02T10:30:00+08:00');
   return at;
 }
 

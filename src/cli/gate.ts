@@ -8,7 +8,7 @@ import { ValidationError } from '../core/index.js';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { attemptRequest, CONTACT_POINT_KIND, GATE_OUTCOMES, parseTemplate, PURPOSES, type MessageTemplate, type Purpose } from '../compliance/index.js';
+import { attemptRequest, checkInstant, CONTACT_POINT_KIND, GATE_OUTCOMES, parseTemplate, PURPOSES, type MessageTemplate, type Purpose } from '../compliance/index.js';
 import { activePhones, CHANNELS, OUTCOMES, PARTY_KINDS, type Channel, type Outcome, type PartyKind } from '../contact/index.js';
 import { getParty, listParties } from '../store/parties.js';
 import { zonesOf } from '../channels/phone-zones.js';
@@ -94,8 +94,7 @@ function outcomeOf(v: string): Outcome {
 
 async function decideCommand(store: Store, o: DecideOpts): Promise<number> {
   const at = o.at ?? new Date().toISOString();
-  const ms = Date.parse(at);
-  if (Number.isNaN(ms) || !/(Z|[+-]\d\d:\d\d)$/.test(at)) throw new ValidationError('--at', `must be an ISO instant with Z or an offset, e.g. 2026-03-02T14:30:00-05:00, got "${at}"`);
+  const ms = checkInstant(at, '--at', '2026-03-02T14:30:00-05:00');
   const outcome = o.outcome === undefined ? null : outcomeOf(o.outcome);
   const promise = promiseFlags(o);
   if (promise !== null && outcome === null) throw new ValidationError('--promise-amount', 'goes with --outcome promise');

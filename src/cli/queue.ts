@@ -4,6 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { parseDate, ValidationError } from '../core/index.js';
+import { checkInstant, isoInstant } from '../compliance/index.js';
 import { outcomesFor } from '../contact/index.js';
 import { ROLES } from '../queues/index.js';
 import { addUser, assignItem, listUsers, buildQueueForDate, nextAccount, queueStatus, skipItem, wrapUp } from '../store/queues.js';
@@ -14,9 +15,7 @@ import { promiseFlags, table, withStore } from './shared.js';
 const list = (v: string | undefined): string[] => (v === undefined ? [] : v.split(',').map((x) => x.trim()).filter((x) => x !== ''));
 
 function instant(v: string | undefined): string {
-  const at = v ?? new Date().toISOString();
-  if (Number.isNaN(Date.parse(at)) || !/(Z|[+-]\d\d:\d\d)$/.test(at)) throw new ValidationError('--at', `must be an ISO instant with Z or an offset, e.g. 2026-03-02T14:30:00-05:00, got "${at}"`);
-  return new Date(Date.parse(at)).toISOString();
+  return isoInstant(checkInstant(v ?? new Date().toISOString(), '--at', '2026-03-02T14:30:00-05:00'));
 }
 
 

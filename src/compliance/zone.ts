@@ -4,7 +4,7 @@
  * per 15-minute bucket; local date and time back to an instant uses the same offsets (Luxon's
  * conventions for daylight-saving gaps and overlaps; the property tests compare with Luxon).
  */
-import { addDays, fromEpochDay, toEpochDay, type BusinessDate } from '../core/index.js';
+import { addDays, fromEpochDay, toEpochDay, ValidationError, type BusinessDate } from '../core/index.js';
 
 export interface LocalTime {
   /** the local calendar date */
@@ -149,6 +149,16 @@ export function parseInstant(s: string): number {
   if (!Number.isNaN(fast)) return fast;
   if (!INSTANT_RE.test(s)) return Number.NaN;
   return Date.parse(s);
+}
+
+/**
+ * An ISO instant (with `Z` or an offset) given for `field`, as epoch milliseconds; anything else is a
+ * ValidationError naming the field, with `example`.
+ */
+export function checkInstant(v: unknown, field: string, example = '2026-03-02T14:30:00Z'): number {
+  const ms = typeof v === 'string' ? parseInstant(v) : Number.NaN;
+  if (Number.isNaN(ms)) throw new ValidationError(field, `must be an ISO instant with Z or an offset, e.g. ${example}, got ${JSON.stringify(v ?? null)}`);
+  return ms;
 }
 
 /** Two decimal digits at `i`, or -1. */

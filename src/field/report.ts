@@ -3,6 +3,7 @@
  * report and lists every problem, each naming the field and the rule it broke.
  */
 import { isDate, isRecord, ValidationError, type BusinessDate } from '../core/index.js';
+import { parseInstant } from '../compliance/index.js';
 import { isGeoPoint, type GeoPoint } from './plan.js';
 
 export const MET = ['borrower', 'relative', 'nobody', 'other'] as const;
@@ -141,7 +142,7 @@ export function parseVisitReport(raw: unknown, opts: ReportOptions = {}): VisitR
   if (checkIn === null) bad('checkIn', `is required, { lat: -90…90, lon: -180…180, at? }, got ${JSON.stringify(raw.checkIn)}`);
   else if (isRecord(raw.checkIn) && raw.checkIn.at !== undefined && raw.checkIn.at !== null) {
     const at = raw.checkIn.at;
-    if (typeof at !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(at) || Number.isNaN(Date.parse(at))) {
+    if (typeof at !== 'string' || Number.isNaN(parseInstant(at))) {
       bad('checkIn.at', `must be an ISO instant with Z or an offset, e.g. 2026-03-02T10:30:00+08:00, got ${JSON.stringify(at)}`);
     } else checkIn = { ...checkIn, at };
   }

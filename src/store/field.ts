@@ -4,7 +4,7 @@
  * See docs/field-visits.md.
  */
 import { ValidationError, type BusinessDate } from '../core/index.js';
-import { attemptRequest, decide, localTime, type AttemptRequest } from '../compliance/index.js';
+import { attemptRequest, checkInstant, decide, localTime, type AttemptRequest } from '../compliance/index.js';
 import type { Borrower } from '../contact/index.js';
 import { contactOutcomeOf, visitReached, type DayPlan, type VisitAddress, type VisitReport } from '../field/index.js';
 import type { VisitRecord } from '../strategy/index.js';
@@ -100,11 +100,7 @@ export function visitContactPoint(b: Pick<Borrower, 'id' | 'addresses'>, address
   return found?.line ?? `${b.id}/visit:${address}`;
 }
 
-function checkInstant(at: string, field: string): number {
-  const ms = Date.parse(at);
-  if (Number.isNaN(ms) || !/(Z|[+-]\d\d:\d\d)$/.test(at)) throw new ValidationError(field, `must be an ISO instant with Z or an offset, e.g. 2026-03-02T10:30:00+08:00, got ${JSON.stringify(at)}`);
-  return ms;
-}
+const visitInstant = (at: string, field: string): number => checkInstant(at, field, '2026-03-02T10:30:00+08:00');
 
 function checkTeam(t: VisitTeam, field: string): void {
   if (t.collectors.length === 0 || t.collectors.some((c) => typeof c !== 'string' || c.trim() === '')) throw new ValidationError(field, 'must name the collectors (agent ids), at least one');
@@ -177,7 +173,7 @@ async function visitRequestFor(db: Db, accountId: string, at: string, team: Visi
  * visit must not happen.
  */
 export async function checkInVisit(store: Store, c: CheckIn, gateFor: VisitGateFor): Promise<CheckedIn> {
-  const ms = checkInstant(c.at, 'at');
+  const ms = visitInstant(c.at, 'at');
   checkTeam(c, 'collectors');
   const at = new Date(ms).toISOString();
   const { request, borrower } = await visitRequestFor(store.db, c.accountId, at, c, c.address ?? 'residential');
@@ -274,7 +270,7 @@ export async function reportVisit(store: Store, accountId: string, report: Visit
       return { recorded: true, id: Number(same.id), decisionId: Number(same.decision_id), attemptId: Number(attempt?.id ?? 0), duplicate: true };
     }
     const b = await borrowerOf(store.db, accountId);
-    const localDate = localTime(checkInstant(report.checkIn.at, 'checkIn.at'), b.timezone).date;
+    const localDate = localTime(visitInstant(report.checkIn.at, 'checkIn.at'), b.timezone).date;
     if (localDate !== report.date) throw new ValidationError('date', `must be the check-in's date in the borrower's zone (${b.timezone}): ${localDate}, got ${report.date}`);
     const recording = report.evidence.some((e) => e.mediaType.startsWith('audio/') || e.mediaType.startsWith('video/'));
     const c = await checkInVisit(store, {
