@@ -206,7 +206,7 @@ export interface ExportRow {
   number: string;
   /** the zone the local times are in: the number's (area code), else the person's */
   zone: string;
-  /** the purpose the gate was asked about: collect (borrower, co-borrower, guarantor), location (others) */
+  /** the purpose the gate was asked about: collect (borrower, co-borrower, guarantor); for others what the packs allow (callPurpose) */
   purpose: Purpose;
   /** the strategy's own local window for the task (`HH:MM-HH:MM`), passed through; null: none */
   taskWindow: string | null;

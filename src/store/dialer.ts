@@ -28,6 +28,7 @@ import { decideAndRecord, GATE_HISTORY_DAYS, type PacksFor, type RecordedDecisio
 import { listCallerNumbers } from './caller-numbers.js';
 import { checkContactResult, loadPromiseLimits, recordContactResultIn } from './outcomes.js';
 import { chunks, type Db } from './repo.js';
+import { callPurpose } from '../queues/index.js';
 
 /** The rule packs and holidays for an account's contacts at an instant (the CLI: `arrears gate jurisdiction`). */
 export type { PacksFor } from './gate.js';
@@ -112,12 +113,6 @@ async function wrongNumbers(db: Db, personIds: readonly string[]): Promise<Set<s
   return new Set([...latest].filter(([, o]) => o === 'wrong_number').map(([k]) => k));
 }
 
-const THIRD_PARTIES: ReadonlySet<PartyKind> = new Set(['reference', 'employer']);
-
-/** The purpose a dialer call is asked about: collect for the debtors, location for references and employers. */
-export function defaultPurpose(kind: PartyKind): Purpose {
-  return THIRD_PARTIES.has(kind) ? 'location' : 'collect';
-}
 
 function callRequest(p: Person, phone: Phone, zones: readonly string[], at: string, purpose: Purpose): AttemptRequest {
   const active = p.phones.filter((x) => !x.retired).map((x) => x.number);
@@ -237,9 +232,11 @@ export async function dialerExport(store: Store, o: ExportOptions): Promise<Dial
         const numberZones = await phoneZones(phone.number);
         const zone = numberZones.includes(p.zone) ? p.zone : numberZones[0] ?? p.zone;
         const day = localDay(o.date, zone);
-        const purpose = defaultPurpose(p.kind);
-        const template = callRequest(p, phone, await personZones(p, phone.number), new Date(day.from).toISOString(), purpose);
-        const packs = await o.packsFor(p.accountId, template.at);
+        const dayStart = new Date(day.from).toISOString();
+        const packs = await o.packsFor(p.accountId, dayStart);
+        // the queue's rule: collect for the debtors; for a reference or the employer what the packs allow (us-regf: location; cn: message)
+        const purpose = callPurpose(p.kind, packs.packs);
+        const template = callRequest(p, phone, await personZones(p, phone.number), dayStart, purpose);
         const ask = (ms: number): Decision => {
           const f = facts(ms);
           const ctx: GateContext = {
@@ -403,7 +400,7 @@ async function resolveRow(db: Db, r: DialerResult, o: ImportOptions, inFile: Map
     const problem = promiseProblem(r.promise, await loadPromiseLimits(db, accountId, callDate));
     if (problem) fail(problem.field === 'promise.amount' ? 'promiseAmount' : 'promiseDue', problem.rule);
   }
-  const purpose = r.purpose ?? defaultPurpose(person.kind);
+  const purpose = r.purpose ?? callPurpose(person.kind, (await o.packsFor(accountId, r.at)).packs);
   const callerNumber = normalisePhone(r.callerNumber) ?? r.callerNumber;
   const hash = resultHash({
     callId: r.callId, accountId, partyId: person.id, number, callerNumber, agent: r.agent, agency: agencyId, at: r.at, outcome: r.outcome, promise: r.promise, purpose,

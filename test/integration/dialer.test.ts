@@ -202,6 +202,13 @@ describe.each(BACKENDS)('voice dialer on $name', (backend) => {
     const rest = await dialerExport(s, { date: DATE, packsFor });
     expect(rest.rows.map((r) => r.exportRowId)).not.toContain(`${DATE}/${t1}/+12125550101`);
     expect(rest.rows.map((r) => r.exportRowId)).toContain(`${DATE}/${t3}/+12135550103`);
+
+    // under cn a contact person may only be asked to pass a message: the reference's rows ask for that purpose
+    const cn = loadRulePack(readFileSync('rule-packs/cn.yaml', 'utf8'), 'rule-packs/cn.yaml');
+    const underCn = await dialerExport(s, { date: DATE, packsFor: () => Promise.resolve({ packs: [cn], holidays: [] }) });
+    const r1 = [...underCn.rows, ...underCn.noWindow].filter((r) => r.partyId === 'R-1');
+    expect(r1.length).toBeGreaterThan(0);
+    expect(r1.every((r) => r.purpose === 'message')).toBe(true);
   });
 
   it('exports a number in the person\'s own zone when its area code spans several (a UK number: London, not Guernsey)', async () => {
