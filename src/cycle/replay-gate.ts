@@ -23,6 +23,7 @@ import { zonesOf } from '../channels/phone-zones.js';
 import type { Store } from '../store/db.js';
 import { decideAndRecord, type AttemptMaker, type RecordedDecision } from '../store/gate.js';
 import { recordContactResult } from '../store/outcomes.js';
+import { messagePurpose } from '../channels/messages.js';
 import { recordAct } from '../store/acts.js';
 import type { AttemptEvent, ConsumerPreferences, FlagEvent, TimelineAccount, TimelineParty, TraceDecision } from '../timeline/index.js';
 
@@ -46,9 +47,6 @@ export interface TaskContact {
   emails: readonly string[];
   addresses: readonly Address[];
 }
-
-/** Parties who do not owe the debt: automated sends to them are messages (asking them to pass on a request to get in touch). */
-const THIRD_PARTIES: ReadonlySet<PartyKind> = new Set<PartyKind>(['reference', 'employer']);
 
 /** Borrower attempts that must all have failed, most recent first, for the debtor to count as unreachable. */
 export const UNREACHABLE_AFTER = 3;
@@ -223,13 +221,12 @@ export class TimelineGate {
 
   /**
    * Asks the gate about an automated send (a planned task) to `contact` at `iso`; the caller records
-   * its result. Purpose: `collect` for the borrower, co-borrowers and guarantors (who owe the debt);
-   * `message` (pass on a request to get in touch) for references and the employer.
+   * its result. Purpose: `messagePurpose` (the same as `arrears messages send`).
    */
   async askTask(accountId: string, kind: PartyKind, contact: TaskContact, spec: { channel: Channel; at: string; to: string; template: MessageTemplate }): Promise<RecordedDecision> {
     const a = this.account(accountId);
     const person = a.people.get(contact.id) ?? { id: contact.id, party: null, zones: [contact.zone] };
-    const purpose = THIRD_PARTIES.has(kind) ? 'message' : 'collect';
+    const purpose = messagePurpose(kind);
     return this.ask(accountId, a, person, kind, { channel: spec.channel, at: spec.at, to: spec.to, template: spec.template, purpose }, { agentId: null, agencyId: null });
   }
 }
