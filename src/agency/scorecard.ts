@@ -13,6 +13,7 @@
  * when there is nothing to divide by.
  */
 import { addDays, type BusinessDate, type Minor } from '../core/index.js';
+import { promiseStatuses } from '../contact/index.js';
 import { recoveredDuring, windowEnd, type DatedAmount } from './commission.js';
 
 export interface PlacementRecord {
@@ -56,10 +57,10 @@ export function percent(num: number, den: number): string | null {
   return `${h / 100n}.${(h % 100n).toString().padStart(2, '0')}`;
 }
 
+/** Kept by its due date: the promise rules of src/contact/promises.ts (payments from the promise date through due, no grace). */
 export function promiseKept(p: PromiseRecord, payments: readonly DatedAmount[]): boolean {
-  let sum = 0;
-  for (const x of payments) if (x.date >= p.date && x.date <= p.due) sum += x.amount;
-  return sum >= p.amount;
+  const [status] = promiseStatuses([{ id: 0, accountId: p.accountId, madeOn: p.date, amount: p.amount, due: p.due, channel: 'call', takenBy: null, agencyId: null }], payments, p.due, 0);
+  return status?.state === 'kept';
 }
 
 export function agencyScore(
